@@ -1,0 +1,53 @@
+"""The Celery application: one place for the task policy and the beat schedule.
+
+Policy: JSON only; a task is acknowledged after it finishes (`acks_late`) and goes back to the
+queue if its worker dies (`task_reject_on_worker_lost`), so every task must be idempotent; the
+Redis visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS) outlasts the hard time limit,
+so a long task is never handed to a second worker while the first still runs it.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+from django.db import transaction
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("mitra_ttg")
+# Everything named CELERY_* in Django settings (broker, eagerness, time limits, transport).
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    timezone="Asia/Jakarta",
+    enable_utc=True,
+)
+
+# The beat schedule, all of it. Times are Asia/Jakarta.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "core.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
+
+app.autodiscover_tasks()
+
+
+def dispatch_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` with ids only, once the current transaction commits.
+
+    If the transaction rolls back, the task is never sent. Outside a transaction it is sent
+    at once. Arguments must be JSON values (ids, strings), never model instances.
+    """
+    send: Callable[[], Any] = lambda: task.apply_async(args=args, kwargs=kwargs)  # noqa: E731
+    transaction.on_commit(send)
