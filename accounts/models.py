@@ -266,6 +266,7 @@ class Invitation(BaseModel):
         PENDING = "pending", _("Waiting")
         ACCEPTED = "accepted", _("Accepted")
         REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
 
     organization = models.ForeignKey(
         Organization,
@@ -354,6 +355,8 @@ class OrganizationEvent(BaseModel):
         MEMBER_REMOVED = "member_removed", _("Member removed")
         JURISDICTION_SET = "jurisdiction_set", _("Jurisdiction set")
         DOCUMENT_ADDED = "document_added", _("Document added")
+        PROFILE_CHANGED = "profile_changed", _("Profile changed")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation withdrawn")
 
     organization = models.ForeignKey(
         Organization,

@@ -22,12 +22,15 @@ from core.errors import ApplicationError
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = fields
+
+    # Members join by invitation, and roles change and members leave through the services
+    # (the last-owner rule, events): on the organisation's members page.
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        # Removing members goes through the service (last-owner rule): use the members page.
         return False
 
 

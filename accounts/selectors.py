@@ -1,6 +1,6 @@
 """Reads of organisations and members, filtered to what the caller may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Invitation, Membership, Organization, OrganizationEvent
 from accounts.permissions import AnyUser, can_view_private, is_platform_staff
@@ -65,8 +65,14 @@ def organization_events(*, organization: Organization) -> QuerySet:
 
 def organizations_awaiting_verification() -> QuerySet:
     """The staff desk's queue, oldest request first."""
+    # Ordered by when verification was last asked for, not by the last edit.
+    asked = OrganizationEvent.objects.filter(
+        organization=OuterRef("pk"),
+        kind=OrganizationEvent.Kind.VERIFICATION,
+        to_status=Status.PENDING,
+    ).order_by("-created_at")
     return _with_places(
-        Organization.objects.filter(verification_status=Status.PENDING).prefetch_related(
-            "documents"
-        )
-    ).order_by("updated_at")
+        Organization.objects.filter(verification_status=Status.PENDING)
+        .annotate(requested_at=Subquery(asked.values("created_at")[:1]))
+        .prefetch_related("documents")
+    ).order_by("requested_at", "pk")

@@ -92,3 +92,30 @@ def send_verification_result(event_id: int) -> None:
         template="accounts/email/verification_status",
         context={"organization": organization, "event": event, "link": link},
     )
+
+
+@shared_task(**RETRY)
+def send_payout_account_changed(event_id: int) -> None:
+    """Tell every owner that the payout account changed, and by whom: a stolen login must not
+    be able to redirect the money unnoticed."""
+    event = (
+        OrganizationEvent.objects.select_related("organization", "actor")
+        .filter(pk=event_id, kind=OrganizationEvent.Kind.PROFILE_CHANGED)
+        .first()
+    )
+    if event is None:
+        return
+    organization = event.organization
+    owners = list(
+        organization.memberships.filter(role="owner", user__is_active=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    if not owners:
+        return
+    link = absolute(reverse("organizations:detail", args=[organization.slug]))
+    send_templated_email(
+        to=owners,
+        template="accounts/email/payout_account_changed",
+        context={"organization": organization, "event": event, "link": link},
+    )

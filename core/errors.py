@@ -53,3 +53,11 @@ class Conflict(ApplicationError):
     status_code = 409
     default_message = _("This cannot be done in the current state.")
     default_code = "conflict"
+
+
+class TooManyRequests(ApplicationError):
+    """A limit on how often something may be done (e.g. invitations a day) was reached."""
+
+    status_code = 429
+    default_message = _("Too many requests. Try again later.")
+    default_code = "too_many_requests"

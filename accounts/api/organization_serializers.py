@@ -10,6 +10,7 @@ from accounts.models import (
     OrganizationEvent,
     Role,
 )
+from accounts.permissions import is_platform_staff
 from regions.codes import CODE_EXAMPLES, Level, level_of
 from regions.models import District, Village
 
@@ -131,7 +132,17 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.name", default=None, allow_null=True)
+    actor = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: OrganizationEvent) -> str | None:
+        # As on the pages: members see "Mitra TTG team", not the name of a staff member.
+        actor = event.actor
+        if actor is None:
+            return None
+        if actor.is_staff and not is_platform_staff(self.context["request"].user):
+            return _("Mitra TTG team")
+        return actor.name or actor.email
 
     class Meta:
         model = OrganizationEvent

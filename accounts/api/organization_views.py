@@ -4,7 +4,7 @@ Every view loads through a scoped selector (an organisation the caller may not s
 asks accounts.permissions, and calls one service.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -108,7 +108,8 @@ class OrganizationDetailView(GenericAPIView):
     @extend_schema(request=s.OrganizationWriteSerializer, responses=s.OrganizationPrivateSerializer)
     def patch(self, request, slug: str):
         organization = _load(request, slug, permissions.can_edit_profile)
-        fixed = {field for field in ("code", "kind", "slug") if field in request.data}
+        sent = request.data.keys() if isinstance(request.data, Mapping) else ()
+        fixed = {field for field in ("code", "kind", "slug") if field in sent}
         if fixed:
             raise InvalidInput(fields={field: [_("This cannot be changed.")] for field in fixed})
         data = s.OrganizationWriteSerializer(data=request.data, partial=True)

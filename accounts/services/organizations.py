@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,7 +29,7 @@ from accounts.models import (
 )
 from accounts.phone import normalize_phone
 from config.celery_app import dispatch_on_commit
-from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from regions.codes import Level, level_of
 from regions.models import District, Province, Regency, Village
 
@@ -51,6 +51,7 @@ LEGAL_FIELDS = {
     "payout_account_holder",
 }
 EDITABLE_FIELDS = PROFILE_FIELDS | LEGAL_FIELDS
+PAYOUT_FIELDS = {"payout_bank_name", "payout_account_number", "payout_account_holder"}
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,8}$")
 # Words that say what an organisation is rather than which one it is: skipped in codes.
@@ -116,9 +117,20 @@ def _clean_fields(data: dict[str, Any], *, kind: str) -> dict[str, Any]:
             errors["village"] = [_("A Posyantekdes also gives its village.")]
     elif cleaned.get("posyantek_level"):
         errors["posyantek_level"] = [_("Only a Posyantek has a level.")]
+    for name, value in cleaned.items():
+        limit = _max_length(name)
+        if isinstance(value, str) and limit and len(value) > limit and name not in errors:
+            errors[name] = [_("Use at most %(limit)d characters.") % {"limit": limit}]
     if errors:
         raise InvalidInput(fields=errors)
     return cleaned
+
+
+def _max_length(name: str) -> int | None:
+    try:
+        return Organization._meta.get_field(name).max_length
+    except FieldDoesNotExist:
+        return None
 
 
 # Words the organisation pages use as paths under /organisasi/ (see accounts/organization_urls.py).
@@ -147,10 +159,11 @@ def suggest_code(name: str) -> str:
         base = word[0] + "".join(consonants[::2])[:2]
         if len(words) == 2:
             base = base[:2] + words[1][0]
-    base = base[:6]
+    base = (base + "ORG")[:3] if len(base) < 2 else base[:6]
     candidate, number = base, 2
     while Organization.objects.filter(code=candidate).exists():
-        candidate, number = f"{base}{number}", number + 1
+        suffix = str(number)
+        candidate, number = f"{base[: 8 - len(suffix)]}{suffix}", number + 1
     return candidate
 
 
@@ -255,6 +268,18 @@ def organization_update(
         setattr(organization, field, cleaned[field])
     if changed:
         organization.save(update_fields=[*changed, "updated_at"])
+        # A trace of who changed what: staff see it when a verified organisation changes its
+        # legal identity, and the owners are told when the payout account changes.
+        event = _event(
+            organization,
+            kind=OrganizationEvent.Kind.PROFILE_CHANGED,
+            actor=actor,
+            note=", ".join(sorted(changed)),
+        )
+        if PAYOUT_FIELDS & set(changed):
+            from accounts.tasks import send_payout_account_changed
+
+            dispatch_on_commit(send_payout_account_changed, event.pk)
     return organization
 
 
@@ -437,9 +462,25 @@ def invitation_create(
         raise InvalidInput(fields={"email": [_("Enter a valid e-mail address.")]}) from None
     if role not in Role.values:
         raise InvalidInput(fields={"role": [_("Choose owner, manager or staff.")]})
+    if len(email) > User._meta.get_field("email").max_length:
+        raise InvalidInput(fields={"email": [_("Enter a valid e-mail address.")]})
     if Membership.objects.filter(organization=organization, user__email=email).exists():
         raise Conflict(_("This person is already a member."), code="already_member")
     _locked(organization)
+    now = timezone.now()
+    # An expired invitation no longer blocks a new one to the same address.
+    Invitation.objects.filter(
+        organization=organization, status=Invitation.Status.PENDING, expires_at__lte=now
+    ).update(status=Invitation.Status.EXPIRED, updated_at=now)
+    sent_today = Invitation.objects.filter(
+        organization=organization, created_at__gte=now - timedelta(days=1)
+    ).count()
+    if sent_today >= settings.INVITATIONS_PER_DAY:
+        raise TooManyRequests(
+            _("This organisation has sent %(count)d invitations today. Try again tomorrow.")
+            % {"count": sent_today},
+            code="too_many_invitations",
+        )
     if Invitation.objects.filter(
         organization=organization, email=email, status=Invitation.Status.PENDING
     ).exists():
@@ -527,7 +568,27 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
         raise Conflict(_("This invitation was already used or withdrawn."), code="invitation_used")
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status", "updated_at"])
+    _event(
+        invitation.organization,
+        kind=OrganizationEvent.Kind.INVITATION_REVOKED,
+        actor=actor,
+        from_status=invitation.role,
+        note=invitation.email,
+    )
     return invitation
+
+
+def _locked_membership(membership: Membership) -> Membership:
+    """The row, locked; gone meanwhile (a double click, another owner) is a clear 404."""
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organization")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(_("This person is no longer a member."), code="not_member")
+    return locked
 
 
 @transaction.atomic
@@ -536,7 +597,7 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
     if role not in Role.values:
         raise InvalidInput(fields={"role": [_("Choose owner, manager or staff.")]})
     _locked(membership.organization)  # serialise owner changes per organisation
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _locked_membership(membership)
     if membership.role == role:
         return membership
     if (
@@ -565,7 +626,7 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
 def membership_remove(*, membership: Membership, actor: User) -> None:
     """Remove a member. The last owner cannot be removed (409)."""
     _locked(membership.organization)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = _locked_membership(membership)
     if (
         membership.role == Role.OWNER
         and _owners_left(membership.organization, without=membership) == 0

@@ -104,6 +104,7 @@ LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 EMAIL_VERIFICATION_MAX_AGE_SECONDS = 60 * 60 * 24 * 3
 INVITATION_VALID_DAYS = 14
+INVITATIONS_PER_DAY = 30  # per organisation: invitations are e-mails to any address
 
 # Failed logins (django-axes): each account and each client address is locked for an hour after
 # AXES_FAILURE_LIMIT failures within that hour (at most 100 per account, as required).

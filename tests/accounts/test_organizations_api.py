@@ -320,10 +320,13 @@ def test_jurisdiction_set_by_platform_staff_only(people, regions):
 
 
 def test_members_list_for_members_only(people, org, django_assert_max_num_queries):
-    ok = people["staff"].get("/api/v1/organizations/posyantek-purwakarta/members/")
+    MembershipFactory.create_batch(5, organization=org, role=Role.STAFF)
+    with django_assert_max_num_queries(6):
+        ok = people["staff"].get("/api/v1/organizations/posyantek-purwakarta/members/")
 
     assert ok.status_code == 200
     assert {row["role"] for row in ok.json()} == {"owner", "manager", "staff"}
+    assert len(ok.json()) == 8
     assert (
         people["stranger"].get("/api/v1/organizations/posyantek-purwakarta/members/").status_code
         == 403

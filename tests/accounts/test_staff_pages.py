@@ -16,6 +16,7 @@ from accounts.models import (
     OrganizationEvent,
     Role,
 )
+from accounts.services.organizations import organization_update
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,15 @@ def waiting(slug: str, *, days_ago: int, **fields) -> Organization:
     )
     document.file.save("sk_camat.pdf", ContentFile(PDF), save=False)
     document.save()
-    Organization.objects.filter(pk=organization.pk).update(
-        updated_at=timezone.now() - timedelta(days=days_ago)
+    asked = OrganizationEvent.objects.create(
+        organization=organization,
+        kind=OrganizationEvent.Kind.VERIFICATION,
+        actor=owner,
+        from_status="unverified",
+        to_status="pending",
+    )
+    OrganizationEvent.objects.filter(pk=asked.pk).update(
+        created_at=timezone.now() - timedelta(days=days_ago)
     )
     organization.refresh_from_db()
     return organization
@@ -91,6 +99,15 @@ def test_queue_lists_waiting_organisations_oldest_first(desk):
         "baru-minta",
     ]
     assert review("lama-menunggu") in response.content.decode()
+
+
+def test_queue_order_is_kept_when_a_waiting_organisation_edits_its_profile(desk):
+    owner = Membership.objects.get(organization=desk["oldest"]).user
+    organization_update(organization=desk["oldest"], actor=owner, data={"address": "Jl. Baru 1"})
+
+    response = desk["staff"].get(QUEUE)
+
+    assert response.context["page"].object_list[0].slug == "lama-menunggu"
 
 
 @pytest.mark.parametrize("who", ["anonymous", "user", "owner"])
@@ -174,7 +191,7 @@ def test_verify(desk, mailoutbox, django_capture_on_commit_callbacks):
     assert response.status_code == 302 and response.url == QUEUE
     organization = Organization.objects.get(slug="lama-menunggu")
     assert organization.is_verified and organization.verified_at
-    event = organization.events.get(kind="verification")
+    event = organization.events.filter(kind="verification").last()
     assert (event.from_status, event.to_status) == ("pending", "verified")
     owner = Membership.objects.get(organization=organization).user
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [owner.email]
