@@ -44,3 +44,60 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Role.OWNER
+
+
+# --- marketplace ------------------------------------------------------------------------------
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    """A sub-category under its own top-level field. Slugs never collide with the tree the
+    data migration creates (transactional tests empty that tree: build what you need here)."""
+
+    class Meta:
+        model = "marketplace.Category"
+
+    slug = factory.Sequence(lambda n: f"kategori-uji-{n}")
+    name = factory.Sequence(lambda n: f"Kategori Uji {n}")
+    parent = factory.SubFactory(
+        "tests.factories.CategoryFactory",
+        parent=None,
+        slug=factory.Sequence(lambda n: f"bidang-uji-{n}"),
+    )
+    position = 0
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A complete, published TTG tool sold from stock by a verified Posyantek (needs the
+    `regions` fixture). Pass status="draft" for a draft."""
+
+    class Meta:
+        model = "marketplace.Product"
+
+    seller = factory.SubFactory(OrganizationFactory)
+    category = factory.SubFactory(CategoryFactory)
+    kind = "ttg_tool"
+    name = factory.Sequence(lambda n: f"Mesin Pencacah Rumput {n}")
+    slug = factory.Sequence(lambda n: f"mesin-pencacah-rumput-{n}")
+    description = "Mesin pencacah rumput untuk pakan ternak, 200 kg/jam."
+    specs = factory.LazyFunction(lambda: [{"key": "Kapasitas", "value": "200 kg/jam"}])
+    selling_unit = "unit"
+    minimum_order = 1
+    order_step = 1
+    price_amount = 4_500_000
+    weight_per_unit_kg = "45.000"  # a Decimal once saved and reloaded
+    availability = "stock"
+    stock = 10
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Certification"
+
+    product = factory.SubFactory(ProductFactory)
+    organization = None
+    type = "pirt"
+    number = factory.Sequence(lambda n: f"P-IRT 2.06.3672.01.{n:04d}")
+    issuer = "Dinas Kesehatan Kota Cilegon"
+    valid_until = None

@@ -1,0 +1,184 @@
+"""Reads of categories and products, filtered to what the caller may see."""
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round
+from django.db.models.lookups import GreaterThanOrEqual
+
+from accounts.models import Organization
+from accounts.permissions import AnyUser
+from core.errors import NotFound
+from marketplace.capacity import days_in_month, this_month
+from marketplace.models import CapacityBooking, Category, Certification, Product, ProductImage
+from marketplace.permissions import can_view_product, can_view_product_desk
+
+Status = Product.Status
+Availability = Product.Availability
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+
+def category_tree() -> list[Category]:
+    """Top-level categories in order, each with `children` prefetched in order."""
+    return list(
+        Category.objects.filter(parent__isnull=True).prefetch_related(
+            Prefetch("children", queryset=Category.objects.order_by("position", "name"))
+        )
+    )
+
+
+def category_with_descendants(category: Category | str) -> list[int]:
+    """Ids of a category (given or by slug) and its sub-categories: a filter by a field
+    includes everything under it. Unknown slug → empty list."""
+    if isinstance(category, str):
+        found = Category.objects.filter(slug=category).values_list("pk", flat=True).first()
+        if found is None:
+            return []
+        category_id = found
+    else:
+        category_id = category.pk
+    children = Category.objects.filter(parent_id=category_id).values_list("pk", flat=True)
+    return [category_id, *children]
+
+
+# --- Products ---------------------------------------------------------------------------------
+
+
+def with_in_stock(queryset: QuerySet, *, month: datetime.date | None = None) -> QuerySet:
+    """Annotate `booked_this_month` and `in_stock` (DESIGN.md): stock products with stock ≥
+    minimum order; others with free capacity this month ≥ minimum order.
+
+    Recurring output is compared in grams so the test stays in whole numbers on both databases:
+    free ≥ minimum ⇔ month's kg × 1000 ≥ (booked + minimum) × grams per unit
+    (see marketplace.capacity for the capacity rule).
+    """
+    month = month or this_month()
+    days = days_in_month(month)
+    booked = (
+        CapacityBooking.objects.filter(product=OuterRef("pk"), month=month, cancelled=False)
+        .values("product")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    queryset = queryset.annotate(
+        booked_this_month=Coalesce(Subquery(booked, output_field=IntegerField()), Value(0))
+    )
+    # Whole kg produced in the month: rate × days (÷ 7 for a weekly rate), rounded down by
+    # integer division; then compared in grams against what the booked + minimum units weigh.
+    month_kg = Case(
+        When(output_period="week", then=F("output_quantity_kg") * Value(days) / Value(7)),
+        default=F("output_quantity_kg") * Value(days),
+        output_field=IntegerField(),
+    )
+    grams_per_unit = Round(F("weight_per_unit_kg") * Value(1000))
+    return queryset.annotate(
+        in_stock=Case(
+            When(availability=Availability.STOCK, stock__gte=F("minimum_order"), then=True),
+            When(
+                availability=Availability.MADE_TO_ORDER,
+                monthly_capacity__gte=F("booked_this_month") + F("minimum_order"),
+                then=True,
+            ),
+            When(
+                GreaterThanOrEqual(
+                    month_kg * Value(1000),
+                    (F("booked_this_month") + F("minimum_order")) * grams_per_unit,
+                ),
+                availability=Availability.RECURRING_OUTPUT,
+                output_quantity_kg__isnull=False,
+                weight_per_unit_kg__gt=0,
+                output_period__in=Product.OutputPeriod.values,
+                then=True,
+            ),
+            default=False,
+            output_field=BooleanField(),
+        )
+    )
+
+
+def _cards(queryset: QuerySet) -> QuerySet:
+    """What a product card shows, in a fixed number of queries."""
+    return queryset.select_related(
+        "seller__district__regency__province", "category__parent"
+    ).prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def product_list(
+    *,
+    category: Category | str | None = None,
+    kind: str | None = None,
+    seller: str | None = None,
+    certification: str | None = None,
+    in_stock: bool | None = None,
+) -> QuerySet:
+    """The public catalogue: published products of verified Posyantek (hidden ones never)."""
+    queryset = Product.objects.filter(
+        status=Status.PUBLISHED,
+        seller__verification_status=Organization.VerificationStatus.VERIFIED,
+    )
+    if category:
+        queryset = queryset.filter(category_id__in=category_with_descendants(category))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if seller:
+        queryset = queryset.filter(seller__slug=seller)
+    if certification:
+        valid = Certification.objects.valid().filter(type=certification)
+        queryset = queryset.filter(
+            Exists(valid.filter(product=OuterRef("pk")))
+            | Exists(valid.filter(organization=OuterRef("seller")))
+        )
+    queryset = with_in_stock(queryset)
+    if in_stock is not None:
+        queryset = queryset.filter(in_stock=in_stock)
+    return _cards(queryset).order_by("-published_at", "-id")
+
+
+def product_get(*, user: AnyUser, slug: str) -> Product:
+    """One product if the caller may see it; NotFound otherwise (no hint it exists)."""
+    product = (
+        _cards(with_in_stock(Product.objects.filter(slug=slug)))
+        .prefetch_related("certifications")
+        .first()
+    )
+    if product is None or not can_view_product(user, product):
+        raise NotFound()
+    return product
+
+
+def product_desk_list(
+    *, user: AnyUser, organization: Organization, status: str | None = None
+) -> QuerySet:
+    """All of an organisation's products (drafts and hidden included) for its members and
+    platform staff; NotFound for anyone else."""
+    if not can_view_product_desk(user, organization):
+        raise NotFound()
+    queryset = Product.objects.filter(seller=organization)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _cards(with_in_stock(queryset)).order_by("-updated_at", "-id")
+
+
+def valid_certifications(*, product: Product, on: datetime.date | None = None) -> QuerySet:
+    """Certificates that count for a product now: its own and its Posyantek's, still valid."""
+    return Certification.objects.valid(on).filter(
+        Q(product=product) | Q(organization_id=product.seller_id)
+    )
