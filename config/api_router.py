@@ -28,4 +28,5 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("", include("regions.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("marketplace.api.urls")),
 ]

@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "accounts.models.OrganizationDocument.Kind",
         "OrganizationEventKindEnum": "accounts.models.OrganizationEvent.Kind",
         "InvitationStatusEnum": "accounts.models.Invitation.Status",
+        "ProductKindEnum": "marketplace.models.Product.Kind",
+        "ProductStatusEnum": "marketplace.models.Product.Status",
     },
 }
 
