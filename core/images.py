@@ -10,7 +10,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import InvalidInput
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO: what Pillow calls the JPEGs of many Android phones (a JPEG with extra frames).
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 # Refuse decompression bombs well before Pillow's own limit (about 89 megapixels).
 MAX_PIXELS = 40_000_000
 
@@ -33,11 +34,19 @@ def reencode_image(
     Raises InvalidImage if the content is not a JPEG/PNG/WebP image, is too large in pixels,
     or (with `max_bytes`) the upload is larger than allowed.
     """
-    data = source.read()
-    if max_bytes is not None and len(data) > max_bytes:
+    # Never read more than the limit allows: an upload can be far larger than the memory.
+    size = getattr(source, "size", None)
+    if max_bytes is None:
+        data = source.read()
+    elif size is not None and size > max_bytes:
+        data = b""
+    else:
+        data = source.read(max_bytes + 1)
+        size = max(size or 0, len(data))
+    if max_bytes is not None and size > max_bytes:
         raise InvalidImage(
             _("The photo is too large (%(size)s MB). The limit is %(limit)s MB.")
-            % {"size": round(len(data) / 1_000_000, 1), "limit": round(max_bytes / 1_000_000, 1)},
+            % {"size": round(size / 1_000_000, 1), "limit": round(max_bytes / 1_000_000, 1)},
             code="image_too_large",
         )
     try:

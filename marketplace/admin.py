@@ -19,6 +19,7 @@ from marketplace.models import (
     ProductImage,
     StockMovement,
 )
+from marketplace.search import search_vector_refresh
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -61,6 +62,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["slug"] if obj else []  # slugs are stable
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "parent"} & set(form.changed_data):
+            # Category names are part of each product's search document.
+            search_vector_refresh(category_ids=[obj.pk])
 
 
 @admin.register(Product)
@@ -157,7 +164,15 @@ class CertificationAdmin(admin.ModelAdmin):
     # Scans are private: downloaded through a permission-checked view, not the admin.
     readonly_fields = ["product", "organization", "scan", "added_by", "created_at"]
 
+    # Certificates change only through the services (the scan file, product_changed): sellers
+    # record and remove them on the product desk; here they are for looking up.
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

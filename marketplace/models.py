@@ -5,7 +5,9 @@ marketplace.capacity; the constraints here are the last line of defence.
 """
 
 import datetime
+import secrets
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -49,7 +51,9 @@ class Category(BaseModel):
 
 
 def product_guide_path(instance: "Product", filename: str) -> str:
-    return f"products/{instance.seller_id}/guides/{filename}"
+    # Public files get an unguessable name: a draft's or a hidden product's files cannot be
+    # found from its name.
+    return f"products/{instance.seller_id}/guides/{secrets.token_hex(8)}-{filename}"
 
 
 class Product(BaseModel):
@@ -131,6 +135,9 @@ class Product(BaseModel):
     )
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Full-text document (PostgreSQL), kept by marketplace.search; its GIN index and the
+    # trigram index on `name` are created by migration 0003 on PostgreSQL only.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -343,7 +350,7 @@ class Certification(BaseModel):
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:
-    return f"products/{instance.product.seller_id}/images/{filename}"
+    return f"products/{instance.product.seller_id}/images/{secrets.token_hex(8)}-{filename}"
 
 
 class ProductImage(BaseModel):

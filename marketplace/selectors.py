@@ -1,10 +1,14 @@
 """Reads of categories and products, filtered to what the caller may see."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
+    Count,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -17,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import Organization
@@ -81,10 +85,12 @@ def with_in_stock(queryset: QuerySet, *, month: datetime.date | None = None) -> 
     )
     # Whole kg produced in the month: rate × days (÷ 7 for a weekly rate), rounded down by
     # integer division; then compared in grams against what the booked + minimum units weigh.
+    # 64-bit from the start: kg × days × 1000 g overflows a 32-bit integer on PostgreSQL.
+    output_kg = Cast(F("output_quantity_kg"), BigIntegerField())
     month_kg = Case(
-        When(output_period="week", then=F("output_quantity_kg") * Value(days) / Value(7)),
-        default=F("output_quantity_kg") * Value(days),
-        output_field=IntegerField(),
+        When(output_period="week", then=output_kg * Value(days) / Value(7)),
+        default=output_kg * Value(days),
+        output_field=BigIntegerField(),
     )
     grams_per_unit = Round(F("weight_per_unit_kg") * Value(1000))
     return queryset.annotate(
@@ -121,6 +127,15 @@ def _cards(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _catalogue_cards(queryset: QuerySet) -> QuerySet:
+    """Cards of the catalogue: only the first photo of each product (a sliced prefetch, one
+    query for the page), as `card_images`."""
+    first_image = ProductImage.objects.order_by("position", "id")[:1]
+    return queryset.select_related(
+        "seller__district__regency__province", "category__parent"
+    ).prefetch_related(Prefetch("images", queryset=first_image, to_attr="card_images"))
+
+
 def product_list(
     *,
     category: Category | str | None = None,
@@ -150,6 +165,62 @@ def product_list(
     if in_stock is not None:
         queryset = queryset.filter(in_stock=in_stock)
     return _cards(queryset).order_by("-published_at", "-id")
+
+
+def product_catalogue() -> QuerySet:
+    """The public catalogue as cards: published products of verified Posyantek (hidden ones
+    never), newest first, with what a card shows in a fixed number of queries (page, count,
+    first photo):
+
+    - `seller` with its district → regency → province and `category` with its parent
+      (joined);
+    - `card_images`: a list with the first photo (0 or 1 ProductImage), prefetched;
+    - `in_stock` (DESIGN.md's definition) and `booked_this_month`;
+    - `rating` (Decimal) and `rating_count`: 0 until reviews exist.
+
+    Filter and order it with marketplace.filters.CatalogueFilter.
+    """
+    queryset = Product.objects.filter(
+        status=Status.PUBLISHED,
+        seller__verification_status=Organization.VerificationStatus.VERIFIED,
+    )
+    queryset = with_in_stock(queryset).annotate(
+        rating=Value(Decimal("0.00"), output_field=DecimalField(max_digits=3, decimal_places=2)),
+        rating_count=Value(0, output_field=IntegerField()),
+    )
+    return _catalogue_cards(queryset).order_by("-created_at", "-id")
+
+
+def posyantek_list() -> QuerySet:
+    """Public storefronts: verified Posyantek by name, each with its district → regency →
+    province joined and `product_count` (its public products), in one query."""
+    published = (
+        Product.objects.filter(seller=OuterRef("pk"), status=Status.PUBLISHED)
+        .order_by()
+        .values("seller")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return (
+        Organization.objects.filter(
+            kind=Organization.Kind.POSYANTEK,
+            verification_status=Organization.VerificationStatus.VERIFIED,
+        )
+        .select_related("district__regency__province", "village")
+        .annotate(
+            product_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
+        )
+        .order_by("name", "id")
+    )
+
+
+def posyantek_get(*, slug: str) -> Organization:
+    """One public storefront by slug; NotFound for anything that is not a verified
+    Posyantek."""
+    organization = posyantek_list().filter(slug=slug).first()
+    if organization is None:
+        raise NotFound()
+    return organization
 
 
 def product_get(*, user: AnyUser, slug: str) -> Product:

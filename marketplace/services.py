@@ -30,7 +30,11 @@ from marketplace.models import (
     ProductImage,
     StockMovement,
 )
+from marketplace.search import search_vector_refresh
 from marketplace.signals import MATCHING_FIELDS, send_product_changed_on_commit
+
+# Fields that make up the search vector (marketplace.search).
+SEARCHED_FIELDS = {"name", "description", "specs", "category", "category_id"}
 
 Status = Product.Status
 Availability = Product.Availability
@@ -70,6 +74,9 @@ IMAGE_MAX_BYTES = 8 * 1024 * 1024
 GUIDE_MAX_BYTES = 8 * 1024 * 1024
 SCAN_MAX_BYTES = 8 * 1024 * 1024
 MAX_PRICE_AMOUNT = 10**13  # Rp 10 trillion: anything above is a typing mistake
+MAX_STOCK = 2**31 - 1  # the column's range
+MAX_LEAD_TIME_DAYS = 365
+MAX_OUTPUT_KG = 10_000_000  # 10,000 tonnes a day or a week: anything above is a typing mistake
 
 
 class OutOfStock(Conflict):
@@ -151,7 +158,11 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         "minimum_order": (1, False, _("Give a whole number of selling units, at least 1.")),
         "order_step": (1, False, _("Give a whole number of selling units, at least 1.")),
         "price_amount": (0, False, _("Give the price in whole Rupiah, 0 or more, without PPN.")),
-        "lead_time_days": (0, False, _("Give the lead time in whole days, 0 or more.")),
+        "lead_time_days": (
+            0,
+            False,
+            _("Give the lead time in whole days, from 0 to %(max)s.") % {"max": MAX_LEAD_TIME_DAYS},
+        ),
         "monthly_capacity": (1, True, _("Give a whole number of selling units, at least 1.")),
         "output_quantity_kg": (1, True, _("Give the output in whole kilograms, at least 1.")),
     }
@@ -166,11 +177,12 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             errors[field] = [message]
             continue
-        if (
-            number < minimum
-            or number > 2**31 - 1
-            or (field == "price_amount" and number > MAX_PRICE_AMOUNT)
-        ):
+        maximum = {
+            "price_amount": MAX_PRICE_AMOUNT,
+            "lead_time_days": MAX_LEAD_TIME_DAYS,
+            "output_quantity_kg": MAX_OUTPUT_KG,
+        }.get(field, 2**31 - 1)
+        if number < minimum or number > maximum:
             errors[field] = [message]
         cleaned[field] = number
 
@@ -279,6 +291,7 @@ def product_create(
     except IntegrityError:
         raise Conflict(_("Someone just saved a product with this name. Try again.")) from None
     _event(product, kind=ProductEvent.Kind.CREATED, actor=actor, to_status=product.status)
+    search_vector_refresh(product_ids=[product.pk])
     return product
 
 
@@ -302,6 +315,8 @@ def product_update(*, product: Product, actor: User, data: dict[str, Any]) -> Pr
     if changed:
         product.save(update_fields=[*changed, "updated_at"])
         send_product_changed_on_commit(product.pk, set(changed) & MATCHING_FIELDS)
+        if set(changed) & SEARCHED_FIELDS:
+            search_vector_refresh(product_ids=[product.pk])
     return product
 
 
@@ -418,16 +433,25 @@ def stock_adjust(
         delta = _whole_number(delta)
     except ValueError:
         delta = 0
-    if delta == 0:
+    if delta == 0 or abs(delta) > MAX_STOCK:
         raise InvalidInput(fields={"delta": [_("Give a whole number other than 0.")]})
     if reason not in StockMovement.Reason.values:
         raise InvalidInput(fields={"reason": [_("Choose a reason for the change.")]})
     _check_counted(product)
-    updated = Product.objects.filter(pk=product.pk, stock__gte=max(-delta, 0)).update(
-        stock=F("stock") + delta, updated_at=timezone.now()
-    )
+    # The stock stays within 0 … MAX_STOCK whatever the delta, in the same single UPDATE.
+    updated = Product.objects.filter(
+        pk=product.pk, stock__gte=max(-delta, 0), stock__lte=MAX_STOCK - max(delta, 0)
+    ).update(stock=F("stock") + delta, updated_at=timezone.now())
     if not updated:
         available = Product.objects.values_list("stock", flat=True).get(pk=product.pk)
+        if delta > 0:
+            raise InvalidInput(
+                fields={
+                    "delta": [
+                        _("The stock cannot be more than %(max)s.") % {"max": f"{MAX_STOCK:,}"}
+                    ]
+                }
+            )
         raise OutOfStock(
             _("Only %(stock)s left in stock.") % {"stock": available}, code="out_of_stock"
         )

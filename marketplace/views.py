@@ -1,6 +1,6 @@
 """The seller's product pages: the product desk of an organisation, a new product with its
 photo in one form, a product's own desk (fields, photos, user guide, certificates, stock,
-publishing; hiding for platform staff) and the public product page.
+publishing; hiding for platform staff). The buyer's pages are in marketplace.catalogue_views.
 
 Each page loads through marketplace.selectors (a product or desk the caller may not see is a
 404), asks marketplace.permissions exactly as the API does and calls the services. Forms post
@@ -373,29 +373,4 @@ def certification_scan_view(request: HttpRequest, slug: str, pk: int) -> HttpRes
     return private_file_response(
         certification.scan if certification else None,
         allowed=certification is not None and can_view_product_desk(request.user, product.seller),
-    )
-
-
-# --- The public product page ------------------------------------------------------------------
-
-
-@require_GET
-def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    """A published product of a verified Posyantek for everyone; others only for the desk's
-    viewers, with a banner that says buyers do not see it."""
-    try:
-        product = product_get(user=request.user, slug=slug)
-    except NotFound:
-        raise Http404 from None
-    return render(
-        request,
-        "marketplace/detail.html",
-        {
-            "product": product,
-            "images": list(product.images.all()),
-            "certifications": list(
-                valid_certifications(product=product).order_by("type", "-valid_until")
-            ),
-            "can_view_desk": can_view_product_desk(request.user, product.seller),
-        },
     )

@@ -72,6 +72,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "marketplace.Product"
+        skip_postgeneration_save = True
 
     seller = factory.SubFactory(OrganizationFactory)
     category = factory.SubFactory(CategoryFactory)
@@ -89,6 +90,14 @@ class ProductFactory(factory.django.DjangoModelFactory):
     stock = 10
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def search_vector(product, create, extracted, **kwargs):
+        """Searchable like a product made by the services (PostgreSQL; nothing on SQLite)."""
+        if create:
+            from marketplace.search import search_vector_refresh
+
+            search_vector_refresh(product_ids=[product.pk])
 
 
 class CertificationFactory(factory.django.DjangoModelFactory):

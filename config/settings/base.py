@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # search lookups; its DDL runs only on PostgreSQL
     "django.forms",
     "rest_framework",
     "rest_framework.authtoken",

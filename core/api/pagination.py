@@ -1,4 +1,14 @@
+from collections.abc import Callable
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from rest_framework import pagination
+
+# Above this many rows an exact COUNT(*) on every page costs more than the page itself.
+DEFAULT_EXACT_COUNT_LIMIT = 10_000
+DEFAULT_COUNT_CACHE_SECONDS = 300
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -6,3 +16,50 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CachedCountPaginator(Paginator):
+    """Counts exactly, except for a list the view calls unfiltered (`count_cache_key` given)
+    whose size, counted at most once per API_COUNT_CACHE_SECONDS, is above
+    API_EXACT_COUNT_LIMIT: then that cached count stands in (a few minutes stale at most)."""
+
+    def __init__(self, *args, count_cache_key: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_cache_key = count_cache_key
+
+    uses_cached_count = False
+
+    @cached_property
+    def count(self) -> int:
+        if not self.count_cache_key:
+            return super().count
+        limit = getattr(settings, "API_EXACT_COUNT_LIMIT", DEFAULT_EXACT_COUNT_LIMIT)
+        cached = cache.get(self.count_cache_key)
+        if cached is not None and cached > limit:
+            self.uses_cached_count = True
+            return cached
+        exact = super().count
+        timeout = getattr(settings, "API_COUNT_CACHE_SECONDS", DEFAULT_COUNT_CACHE_SECONDS)
+        cache.set(self.count_cache_key, exact, timeout)
+        return exact
+
+    def page(self, number):
+        number = self.validate_number(number)  # computes the count
+        if not self.uses_cached_count:
+            return super().page(number)
+        # A cached count may be a little low: never cut a page short because of it.
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+class LargeListPagination(PageNumberPagination):
+    """For lists that may hold 10^5 rows and more (the catalogue). The view names a cache key
+    for the unfiltered list through `get_count_cache_key(request)` (None when filtered)."""
+
+    def django_paginator_class(self, *args, **kwargs) -> Paginator:  # type: ignore[override]
+        return CachedCountPaginator(*args, count_cache_key=self._count_cache_key, **kwargs)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        key_for: Callable | None = getattr(view, "get_count_cache_key", None)
+        self._count_cache_key = key_for(request) if key_for else None
+        return super().paginate_queryset(queryset, request, view)

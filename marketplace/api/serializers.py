@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.organization_serializers import PlaceSerializer
+from accounts.models import Organization
 from marketplace import services
 from marketplace.models import Category, Certification, Product, ProductImage, StockMovement
 
@@ -64,6 +66,10 @@ class ProductCardSerializer(serializers.ModelSerializer):
     region = ProductRegionSerializer(source="*", read_only=True)
     thumbnail_url = serializers.SerializerMethodField()
     in_stock = serializers.BooleanField(read_only=True)
+    rating = serializers.DecimalField(
+        max_digits=3, decimal_places=2, coerce_to_string=False, read_only=True, default=0
+    )
+    rating_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = Product
@@ -82,12 +88,18 @@ class ProductCardSerializer(serializers.ModelSerializer):
             "region",
             "thumbnail_url",
             "in_stock",
+            "rating",
+            "rating_count",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, product: Product) -> str | None:
-        images = list(product.images.all())  # prefetched, in order
+        # The catalogue prefetches the first photo only (`card_images`); other lists all of
+        # them, in order.
+        images = getattr(product, "card_images", None)
+        if images is None:
+            images = list(product.images.all())
         if not images:
             return None
         return _absolute(self.context.get("request"), images[0].thumbnail.url)
@@ -365,3 +377,37 @@ class CertificationCreateSerializer(serializers.Serializer):
     scan = serializers.FileField(
         required=False, allow_null=True, default=None, help_text="PDF, JPEG or PNG, at most 8 MB"
     )
+
+
+# --- Posyantek storefronts --------------------------------------------------------------------
+
+
+class PosyantekSerializer(serializers.ModelSerializer):
+    """A public storefront: the Posyantek's profile, how many products it offers and where
+    to list them (`products/?seller=<slug>`)."""
+
+    place = PlaceSerializer(source="*", read_only=True)
+    product_count = serializers.IntegerField(read_only=True)
+    products_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "code",
+            "name",
+            "description",
+            "posyantek_level",
+            "place",
+            "address",
+            "whatsapp",
+            "email",
+            "website",
+            "product_count",
+            "products_url",
+        ]
+        read_only_fields = fields
+
+    def get_products_url(self, organization: Organization) -> str:
+        url = f"{reverse('api:product-list')}?seller={organization.slug}"
+        return _absolute(self.context.get("request"), url)

@@ -5,6 +5,8 @@ from marketplace.api import views
 urlpatterns = [
     path("categories/", views.CategoryListView.as_view(), name="category-list"),
     path("products/", views.ProductListView.as_view(), name="product-list"),
+    path("posyanteks/", views.PosyantekListView.as_view(), name="posyantek-list"),
+    path("posyanteks/<slug:slug>/", views.PosyantekDetailView.as_view(), name="posyantek-detail"),
     path("products/<slug:slug>/", views.ProductDetailView.as_view(), name="product-detail"),
     path(
         "products/<slug:slug>/publish/",

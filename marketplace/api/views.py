@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, User
 from accounts.selectors import organization_get
+from core.api.pagination import LargeListPagination
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files import private_file_response
 from core.images import InvalidImage
@@ -31,9 +32,11 @@ from marketplace.api.filters import ProductFilterSet
 from marketplace.models import Certification, Product, StockMovement
 from marketplace.selectors import (
     category_tree,
+    posyantek_get,
+    posyantek_list,
+    product_catalogue,
     product_desk_list,
     product_get,
-    product_list,
     valid_certifications,
 )
 
@@ -103,6 +106,12 @@ def _reject_fixed_fields(data: Any) -> None:
         raise InvalidInput(fields=errors)
 
 
+def _filtered(request, filterset_class) -> bool:
+    """Whether the request narrows the list (ordering does not)."""
+    names = set(filterset_class.base_filters) - {"ordering"}
+    return any(request.query_params.get(name, "").strip() for name in names)
+
+
 # --- Categories -------------------------------------------------------------------------------
 
 
@@ -132,15 +141,21 @@ class ProductListView(ListAPIView):
     serializer_class = s.ProductCardSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilterSet
+    pagination_class = LargeListPagination
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return Product.objects.none()
         slug = self.request.query_params.get("organization")
         if not slug:
-            return product_list()
+            return product_catalogue()
         organization = organization_get(user=self.request.user, slug=slug)
         return product_desk_list(user=self.request.user, organization=organization)
+
+    def get_count_cache_key(self, request) -> str | None:
+        """The whole public catalogue may use a cached count; anything filtered counts
+        exactly (LargeListPagination)."""
+        return None if _filtered(request, ProductFilterSet) else "api:catalogue:count"
 
     @extend_schema(request=s.ProductCreateSerializer, responses={201: s.ProductDetailSerializer})
     def post(self, request):
@@ -242,6 +257,32 @@ class ProductHideView(GenericAPIView):
             product=product, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(_detail(request, slug))
+
+
+# --- Posyantek storefronts -------------------------------------------------------------------
+
+
+class PosyantekListView(ListAPIView):
+    """Public storefronts: verified Posyantek by name, each with its place and the number of
+    products it offers. List a Posyantek's products with `products/?seller=<slug>`."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.PosyantekSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet:
+        return posyantek_list()
+
+
+class PosyantekDetailView(GenericAPIView):
+    """One public storefront; 404 for anything that is not a verified Posyantek."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.PosyantekSerializer
+
+    def get(self, request, slug: str):
+        organization = posyantek_get(slug=slug)
+        return Response(self.get_serializer(organization).data)
 
 
 # --- Stock ------------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+"""Catalogue search through the products API: PostgreSQL full text (indonesian stemming,
+weights, typo tolerance) on the demo catalogue, and the plain word search of SQLite."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Role
+from marketplace import services
+from marketplace.models import Category, Product
+from marketplace.search import search_products, search_vector_refresh
+from tests.factories import CategoryFactory, MembershipFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names(api_client, query: str, **params) -> list[str]:
+    response = api_client.get("/api/v1/products/", {"q": query, "page_size": 100, **params})
+    assert response.status_code == 200, response.json()
+    return [row["name"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def demo(regions):
+    call_command("seed_demo", "--force")
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_pakan_finds_the_tofu_waste_feed_first(api_client, demo):
+    found = names(api_client, "pakan")
+
+    assert found[0] == "Pakan Ternak dari Ampas Tahu"
+
+
+@pytest.mark.postgres
+def test_stemming_finds_the_fish_dryer(api_client, demo):
+    assert "Alat Pengering Ikan Tenaga Surya" in names(api_client, "pengering ikan")[:3]
+    # `mengeringkan` stems like `pengering` (indonesian configuration).
+    assert "Alat Pengering Ikan Tenaga Surya" in names(api_client, "mengeringkan ikan")
+
+
+@pytest.mark.postgres
+def test_a_typo_still_finds_the_grass_chopper(api_client, demo):
+    assert names(api_client, "pencacah rumpt")[0] == "Mesin Pencacah Rumput"
+
+
+@pytest.mark.postgres
+def test_a_category_name_finds_its_products(api_client, demo):
+    fishery = Category.objects.get(slug="perikanan")
+    in_field = set(
+        Product.objects.filter(category__parent=fishery, status="published").values_list(
+            "name", flat=True
+        )
+    )
+    assert in_field
+
+    found = names(api_client, "perikanan")
+
+    assert in_field <= set(found)
+
+
+@pytest.mark.postgres
+def test_nonsense_finds_nothing(api_client, demo):
+    assert names(api_client, "xyzzyqwv") == []
+
+
+@pytest.mark.postgres
+def test_search_is_index_backed(demo):
+    """Matching reads products through the two GIN indexes (enable_seqscan off: the demo
+    table is tiny, so the planner would otherwise just scan it)."""
+    queryset = search_products(Product.objects.order_by(), "pencacah rumpt")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = queryset.explain()
+
+    assert "marketplace_product_search_vector_gin" in plan
+    assert "marketplace_product_name_trgm_gin" in plan
+
+
+@pytest.mark.postgres
+def test_services_refresh_the_vector(seller, category):
+    manager = MembershipFactory(organization=seller, role=Role.MANAGER).user
+
+    def found(text: str) -> list[str]:
+        return [p.name for p in search_products(Product.objects.all(), text)]
+
+    product = services.product_create(
+        seller=seller,
+        actor=manager,
+        name="Mesin Penggiling Jagung",
+        kind="ttg_tool",
+        category=category,
+        description="Kapasitas 100 kg per jam.",
+    )
+    assert found("penggiling") == ["Mesin Penggiling Jagung"]
+
+    services.product_update(product=product, actor=manager, data={"name": "Mesin Pemipil Kedelai"})
+
+    assert found("kedelai") == ["Mesin Pemipil Kedelai"]
+    assert found("jagung") == []
+    assert found("kapasitas") == ["Mesin Pemipil Kedelai"]  # its description
+    # A category renamed outside the admin shows after a reindex.
+    Category.objects.filter(pk=category.pk).update(name="Alat Hortikultura")
+    assert found("hortikultura") == []
+    call_command("search_reindex")
+    assert found("hortikultura") == ["Mesin Pemipil Kedelai"]
+
+
+@pytest.mark.postgres
+def test_reindex_is_one_statement(demo, capsys):
+    Product.objects.update(search_vector=None)
+    with CaptureQueriesContext(connection) as queries:
+        updated = search_vector_refresh()
+
+    assert len(queries) == 1
+    assert updated == Product.objects.count()
+    assert not Product.objects.filter(search_vector__isnull=True).exists()
+    call_command("search_reindex")
+    assert str(updated) in capsys.readouterr().out
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("the word search is SQLite's fallback")
+
+
+@pytest.mark.smoke  # CI runs the smoke tests on SQLite too
+def test_word_search_needs_every_word(api_client, sqlite_only, seller):
+    field = CategoryFactory(name="Perikanan")
+    sub = CategoryFactory(name="Alat Perikanan", parent=field)
+    dryer = ProductFactory(
+        seller=seller,
+        category=sub,
+        name="Alat Pengering Ikan Tenaga Surya",
+        description="Menjemur ikan asin.",
+    )
+    chopper = ProductFactory(seller=seller, name="Mesin Pencacah Rumput", description="Cepat.")
+    ProductFactory(seller=seller, name="Pakan Ternak", description="Dari ampas tahu.")
+    ProductFactory(seller=seller, name="Pakan Ikan", description="Pelet.", status="draft")
+
+    assert names(api_client, "PENGERING ikan") == [dryer.name]
+    assert names(api_client, "pengering rumput") == []
+    assert names(api_client, "perikanan") == [dryer.name]  # by its parent category
+    assert names(api_client, "ampas") == ["Pakan Ternak"]  # by description
+    assert names(api_client, "cepat pencacah") == [chopper.name]
+
+
+@pytest.mark.smoke  # CI runs the smoke tests on SQLite too
+def test_word_search_ranks_names_first(api_client, sqlite_only, seller):
+    ProductFactory(seller=seller, name="Ampas Tahu Basah", description="Untuk pakan.")
+    ProductFactory(seller=seller, name="Pakan Ternak dari Ampas Tahu", description="Fermentasi.")
+
+    assert names(api_client, "pakan") == ["Pakan Ternak dari Ampas Tahu", "Ampas Tahu Basah"]
+    assert names(api_client, "pakan", ordering="-created")[0] == "Pakan Ternak dari Ampas Tahu"
+
+
+@pytest.mark.smoke  # CI runs the smoke tests on SQLite too
+def test_reindex_does_nothing_on_sqlite(sqlite_only, capsys):
+    assert search_vector_refresh() == 0
+    call_command("search_reindex")
+    assert "PostgreSQL" in capsys.readouterr().out
