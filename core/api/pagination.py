@@ -9,6 +9,8 @@ from rest_framework import pagination
 # Above this many rows an exact COUNT(*) on every page costs more than the page itself.
 DEFAULT_EXACT_COUNT_LIMIT = 10_000
 DEFAULT_COUNT_CACHE_SECONDS = 300
+# A filtered list (a search for a common word) counts this many rows at most, then says "more".
+DEFAULT_FILTERED_COUNT_LIMIT = 10_000
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -19,9 +21,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class CachedCountPaginator(Paginator):
-    """Counts exactly, except for a list the view calls unfiltered (`count_cache_key` given)
-    whose size, counted at most once per API_COUNT_CACHE_SECONDS, is above
-    API_EXACT_COUNT_LIMIT: then that cached count stands in (a few minutes stale at most)."""
+    """Counts exactly up to API_EXACT_COUNT_LIMIT. Above it: for a list the view calls
+    unfiltered (`count_cache_key` given), a count made at most once per
+    API_COUNT_CACHE_SECONDS stands in (a few minutes stale at most). A filtered list counts
+    exactly up to API_FILTERED_COUNT_LIMIT (10,000) and then stops at that + 1 (a LIMITed
+    subquery), meaning "more than 10,000"."""
 
     def __init__(self, *args, count_cache_key: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -32,7 +36,9 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         if not self.count_cache_key:
-            return super().count
+            return self._capped_count(
+                getattr(settings, "API_FILTERED_COUNT_LIMIT", DEFAULT_FILTERED_COUNT_LIMIT)
+            )
         limit = getattr(settings, "API_EXACT_COUNT_LIMIT", DEFAULT_EXACT_COUNT_LIMIT)
         cached = cache.get(self.count_cache_key)
         if cached is not None and cached > limit:
@@ -42,6 +48,18 @@ class CachedCountPaginator(Paginator):
         timeout = getattr(settings, "API_COUNT_CACHE_SECONDS", DEFAULT_COUNT_CACHE_SECONDS)
         cache.set(self.count_cache_key, exact, timeout)
         return exact
+
+    def _capped_count(self, limit: int) -> int:
+        """A filtered list (a search for a common word) counts at most `limit` + 1 rows, in a
+        LIMITed subquery: exact up to `limit`, else `limit` + 1 ("more than 10,000"), and the
+        pages past it are not served."""
+        object_list = self.object_list
+        if not hasattr(object_list, "query"):
+            return super().count
+        counted = object_list.order_by().values("pk")[: limit + 1].count()
+        if counted > limit:
+            self.uses_cached_count = True
+        return counted
 
     def page(self, number):
         number = self.validate_number(number)  # computes the count

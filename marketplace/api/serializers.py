@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -104,6 +106,59 @@ class ProductCardSerializer(serializers.ModelSerializer):
             return None
         return _absolute(self.context.get("request"), images[0].thumbnail.url)
 
+    def to_representation(self, product: Product) -> dict:
+        """The card built directly (the declared fields above describe it for the schema):
+        a page of cards is the catalogue's hot path, and DRF's field machinery costs more
+        than the query."""
+        category = product.category
+        parent = category.parent if category is not None else None
+        seller = product.seller
+        district = seller.district
+        regency = district.regency
+        province = regency.province
+        rating = getattr(product, "rating", None)
+        return {
+            "slug": product.slug,
+            "name": product.name,
+            "kind": product.kind,
+            "status": product.status,
+            "price_amount": product.price_amount,
+            "selling_unit": product.selling_unit,
+            "minimum_order": product.minimum_order,
+            "order_step": product.order_step,
+            "availability": product.availability,
+            "category": None
+            if category is None
+            else {
+                "slug": category.slug,
+                "name": category.name,
+                "parent_slug": parent.slug if parent is not None else None,
+                "parent_name": parent.name if parent is not None else None,
+            },
+            "seller": {
+                "slug": seller.slug,
+                "code": seller.code,
+                "name": seller.name,
+                "is_verified": seller.is_verified,
+            },
+            "region": {
+                "district": district.code,
+                "district_name": district.display_name,
+                "regency": regency.code,
+                "regency_name": regency.display_name,
+                "province": province.code,
+                "province_name": province.display_name,
+            },
+            "thumbnail_url": self.get_thumbnail_url(product),
+            "in_stock": product.in_stock,
+            "rating": self._rating_field.to_representation(0 if rating is None else rating),
+            "rating_count": getattr(product, "rating_count", 0),
+        }
+
+    @cached_property
+    def _rating_field(self) -> serializers.DecimalField:
+        return self.fields["rating"]
+
 
 class ProductImageSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
@@ -174,6 +229,10 @@ class ProductDetailSerializer(ProductCardSerializer):
     images = ProductImageSerializer(many=True, read_only=True)
     certifications = serializers.SerializerMethodField()
     user_guide_url = serializers.SerializerMethodField()
+
+    def to_representation(self, product: Product) -> dict:
+        # Every field through DRF: one product, not a page of them.
+        return serializers.ModelSerializer.to_representation(self, product)
 
     class Meta(ProductCardSerializer.Meta):
         fields = [

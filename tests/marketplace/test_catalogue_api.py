@@ -328,3 +328,15 @@ def test_below_the_limit_the_count_is_exact(api_client, regions, settings):
     _add_products(1)
 
     assert api_client.get(PRODUCTS).json()["count"] == 7
+
+
+def test_a_filtered_list_counts_up_to_its_limit_then_says_more(api_client, regions, settings):
+    settings.API_FILTERED_COUNT_LIMIT = 4
+    _add_products(6)
+
+    body = api_client.get(f"{PRODUCTS}?in_stock=true&page_size=2").json()
+
+    assert body["count"] == 5  # "more than 4"
+    assert len(body["results"]) == 2 and body["next"]
+    settings.API_FILTERED_COUNT_LIMIT = 10
+    assert api_client.get(f"{PRODUCTS}?in_stock=true").json()["count"] == 6
