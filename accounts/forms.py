@@ -18,7 +18,6 @@ from accounts.models import User
 from accounts.services.users import user_set_password
 from accounts.tasks import send_password_reset
 from config.celery_app import dispatch_on_commit
-from core.errors import ApplicationError
 
 EMAIL_ATTRS = {"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"}
 
@@ -48,15 +47,6 @@ def phone_field() -> forms.CharField:
         help_text=_("For example 0812 3456 7890. Sellers and buyers use it to reach you."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
-
-
-def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's error on the form: by field where the form has the field."""
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, str(error.message))
 
 
 class SignupForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrganizationDocument, Role
 from core.errors import ApplicationError
+from core.forms import apply_service_errors as core_apply_service_errors
 from regions.codes import Level
 from regions.forms import RegionField
 from regions.models import Village
@@ -20,16 +21,8 @@ SERVICE_FIELD_ALIASES = {"district": "place", "village": "place", "jurisdiction"
 
 
 def apply_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's error on the form: by field where the form has that field, otherwise
-    (and always when no field is named) at the top of the form."""
-    placed = False
-    for field, messages in error.fields.items():
-        name = SERVICE_FIELD_ALIASES.get(field, field)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, str(message))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
+    """core.forms.apply_service_errors with the organisation forms' field names."""
+    core_apply_service_errors(form, error, aliases=SERVICE_FIELD_ALIASES)
 
 
 def _place_field(**kwargs) -> RegionField:

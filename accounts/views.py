@@ -19,6 +19,7 @@ from accounts import forms
 from accounts.selectors import organizations_of
 from accounts.services import users as services
 from core.errors import ApplicationError
+from core.forms import apply_service_errors
 
 LOGIN_BACKEND = "accounts.backends.EmailBackend"
 
@@ -33,7 +34,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             user = services.user_register(**form.cleaned_data)
         except ApplicationError as error:
-            forms.add_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             login(request, user, backend=LOGIN_BACKEND)
             return redirect("accounts:verify-email-sent")
@@ -81,7 +82,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             services.user_update_profile(user=user, **form.cleaned_data)
         except ApplicationError as error:
-            forms.add_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")

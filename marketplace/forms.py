@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.organization_forms import apply_service_errors
+from core.forms import apply_service_errors
 from marketplace.models import Category, Certification, Product
 from marketplace.selectors import category_tree
 
