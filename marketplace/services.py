@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from core.files import PDF, SCAN_TYPES, check_upload
 from core.images import reencode_image
-from marketplace.files import PDF, SCAN_TYPES, check_upload
 from marketplace.models import (
     Category,
     Certification,

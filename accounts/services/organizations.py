@@ -30,6 +30,7 @@ from accounts.models import (
 from accounts.phone import normalize_phone
 from config.celery_app import dispatch_on_commit
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
+from core.files import SCAN_TYPES, check_upload
 from regions.codes import Level, level_of
 from regions.models import District, Province, Regency, Village
 
@@ -60,11 +61,6 @@ GENERIC_WORDS = {
     "CV", "UD", "TBK", "UNIVERSITAS", "FAKULTAS", "DINAS", "DAN", "DARI", "DI", "THE", "OF",
 }  # fmt: skip
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_TYPES = {
-    b"%PDF-": ".pdf",
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-}
 REQUIRED_DOCUMENTS = {
     Organization.Kind.POSYANTEK: [OrganizationDocument.Kind.SK_CAMAT],
 }
@@ -322,17 +318,13 @@ def organization_set_jurisdiction(
 
 def _check_document(file: UploadedFile) -> str:
     """The file's real type by its first bytes; returns the extension to keep."""
-    if file.size is not None and file.size > DOCUMENT_MAX_BYTES:
-        raise InvalidInput(
-            fields={"file": [_("The file is larger than 10 MB. Send a smaller scan or photo.")]}
-        )
-    head = file.read(16)
-    file.seek(0)
-    for magic, extension in DOCUMENT_TYPES.items():
-        if head.startswith(magic):
-            return extension
-    raise InvalidInput(
-        fields={"file": [_("Send the document as a PDF, JPEG or PNG file.")]}, code="invalid_file"
+    return check_upload(
+        file,
+        field="file",
+        types=SCAN_TYPES,
+        max_bytes=DOCUMENT_MAX_BYTES,
+        type_message=_("Send the document as a PDF, JPEG or PNG file."),
+        size_message=_("The file is larger than 10 MB. Send a smaller scan or photo."),
     )
 
 
