@@ -1,5 +1,6 @@
 """Reads of organisations and members, filtered to what the caller may see."""
 
+from django.core.validators import slug_re
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Invitation, Membership, Organization, OrganizationEvent
@@ -28,6 +29,8 @@ def organization_list(*, user: AnyUser, kind: str | None = None) -> QuerySet:
 
 def organization_get(*, user: AnyUser, slug: str) -> Organization:
     """The organisation if the caller may see it; NotFound otherwise (no hint it exists)."""
+    if not isinstance(slug, str) or not slug_re.fullmatch(slug):
+        raise NotFound()  # e.g. a NUL byte from a query string, which PostgreSQL refuses
     organization = _with_places(Organization.objects.filter(slug=slug)).first()
     if organization is None:
         raise NotFound()

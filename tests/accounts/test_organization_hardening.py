@@ -197,3 +197,11 @@ def test_admin_members_inline_is_read_only(org):
     assert not inline.has_add_permission(request, org)
     assert not inline.has_delete_permission(request, org)
     assert set(inline.get_readonly_fields(request, org)) >= {"user", "role"}
+
+
+@pytest.mark.parametrize("slug", ["%00", "pos%00yantek", "a%20b", "<script>"])
+def test_an_organisation_named_by_a_malformed_slug_is_404(api_client, org, slug):
+    response = api_client.get(f"/api/v1/products/?organization={slug}")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
