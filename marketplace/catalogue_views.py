@@ -11,7 +11,6 @@ number of products.
 from urllib.parse import quote
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,14 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
+from core.api.pagination import TwoStepPaginator
 from core.errors import NotFound
 from marketplace.filters import CatalogueFilter
 from marketplace.models import Certification, Product
 from marketplace.permissions import can_view_product_desk
 from marketplace.selectors import (
+    catalogue_products,
     category_tree,
     posyantek_get,
-    product_catalogue,
+    product_cards,
     product_get,
     valid_certifications,
 )
@@ -164,15 +165,17 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
     cards at a time."""
     data = place_params(request.GET)
     form = CatalogueForm(data)
-    filterset = CatalogueFilter(data, queryset=product_catalogue(), request=request)
+    filterset = CatalogueFilter(data, queryset=catalogue_products(), request=request)
     status = 200
     if filterset.is_valid():
         products = filterset.qs
     else:
         form.add_filter_errors(filterset.errors)
-        products = product_catalogue().none()
+        products = catalogue_products().none()
         status = 400
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = TwoStepPaginator(products, PAGE_SIZE, fetch_page=product_cards).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "marketplace/catalogue.html",
@@ -214,10 +217,13 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     }
     related = []
     if product.category_id:
-        related = list(
-            product_catalogue()
-            .filter(category_id=product.category_id)
-            .exclude(pk=product.pk)[:RELATED_PRODUCTS]
+        related = product_cards(
+            list(
+                catalogue_products()
+                .filter(category_id=product.category_id)
+                .exclude(pk=product.pk)
+                .values_list("pk", flat=True)[:RELATED_PRODUCTS]
+            )
         )
     district = seller.district
     return render(
@@ -251,8 +257,10 @@ def storefront_view(request: HttpRequest, slug: str) -> HttpResponse:
         seller = posyantek_get(slug=slug)
     except NotFound:
         raise Http404 from None
-    products = product_catalogue().filter(seller=seller)
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    products = catalogue_products().filter(seller=seller)
+    page = TwoStepPaginator(products, PAGE_SIZE, fetch_page=product_cards).get_page(
+        request.GET.get("page")
+    )
     message = _("Hello %(seller)s, I found you on Mitra TTG: %(link)s") % {
         "seller": seller.name,
         "link": request.build_absolute_uri(reverse("marketplace:storefront", args=[seller.slug])),

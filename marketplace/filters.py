@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Category, Certification, Product
 from marketplace.search import search_products
+from marketplace.selectors import with_in_stock
 from regions.codes import CODE_EXAMPLES, CODE_PATTERNS, Level
 
 # Whole Rupiah; far above any price, far below the database's BIGINT limit.
@@ -82,7 +83,7 @@ def _region_filter(level: Level, field_name: str, help_text: str) -> django_filt
 
 
 class CatalogueFilter(django_filters.FilterSet):
-    """Filters and ordering over `marketplace.selectors.product_catalogue()` (or any product
+    """Filters and ordering over `marketplace.selectors.catalogue_products()` (or any product
     queryset). Default order: relevance when `q` is given, else the queryset's own (newest
     first for the catalogue)."""
 
@@ -122,7 +123,7 @@ class CatalogueFilter(django_filters.FilterSet):
         help_text="Type code of a valid certificate held by the product or its Posyantek.",
     )
     in_stock = StrictBooleanFilter(
-        field_name="in_stock",
+        method="filter_in_stock",
         help_text="Available now: stock, or free capacity this month, of at least the minimum "
         "order.",
     )
@@ -146,9 +147,19 @@ class CatalogueFilter(django_filters.FilterSet):
         return search_products(queryset, value)
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # One statement: the category and its sub-categories by slug.
-        ids = Category.objects.filter(Q(slug=value) | Q(parent__slug=value)).values("pk")
+        # The ids first, as literals: with a subquery the planner cannot see how few products
+        # a category holds and scans them all instead of using the category indexes.
+        ids = list(
+            Category.objects.filter(Q(slug=value) | Q(parent__slug=value)).values_list(
+                "pk", flat=True
+            )
+        )
         return queryset.filter(category_id__in=ids)
+
+    def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if "in_stock" not in queryset.query.annotations:
+            queryset = with_in_stock(queryset)
+        return queryset.filter(in_stock=value)
 
     def filter_certification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         valid = Certification.objects.valid().filter(type=value)

@@ -1,14 +1,17 @@
 """Catalogue search.
 
-PostgreSQL: every searched word must match, either by full text with the built-in `indonesian`
-configuration (Snowball: `pengering` and `mengeringkan` both become `ering`) over a stored
-`Product.search_vector` with weights A name, B category and its parent, C description, D spec
-values — GIN-indexed — or by trigram word similarity to the name (`name %> word`, pg_trgm's
-`word_similarity_threshold`, 0.6 by default, served by a GIN `gin_trgm_ops` index), so that
-typos such as `pencacah rumpt` still find "Mesin Pencacah Rumput". Words are plain words
-(no websearch operators: quotes, `or` and `-` would contradict "every word must match").
-Ranked by ts_rank plus the trigram word similarity, plus a bonus for a name that starts with
-the first searched word (the head noun comes first in Indonesian names).
+PostgreSQL: every searched word must match. A word that full text finds in some product matches
+by its stem with the built-in `indonesian` configuration (Snowball: `pengering` and
+`mengeringkan` both become `ering`) over a stored `Product.search_vector` with weights A name,
+B category and its parent, C description, D spec values — GIN-indexed. A word full text does
+not know is taken as a typo and matches by trigram word similarity to the name (`name %>
+word`, pg_trgm's `word_similarity_threshold`, 0.6 by default, served by a GIN `gin_trgm_ops`
+index), so that `pencacah rumpt` still finds "Mesin Pencacah Rumput"; keeping similarity to
+those words spares common words from rechecking every name that shares a trigram with them.
+Words are plain words (no websearch operators: quotes, `or` and `-` would contradict "every
+word must match"). Ranked by ts_rank, plus the trigram word similarity of the typos, plus a
+bonus for a name that starts with the first searched word (the head noun comes first in
+Indonesian names).
 
 The vector is refreshed by the services that change a product (`product_create`,
 `product_update`) through `search_vector_refresh`, and for everything by
@@ -59,20 +62,50 @@ def _head_word_bonus(words: list[str]) -> Case:
     )
 
 
+_CLASSIFY_SQL = """
+SELECT word, EXISTS (
+    SELECT 1 FROM marketplace_product AS p
+    WHERE p.search_vector @@ plainto_tsquery(%s::regconfig, word)
+)
+FROM unnest(%s::text[]) WITH ORDINALITY AS searched(word, position)
+WHERE numnode(plainto_tsquery(%s::regconfig, word)) > 0
+ORDER BY position
+"""
+
+
+def _classify_words(queryset: QuerySet, words: list[str]) -> tuple[list[str], list[str]]:
+    """Split the searched words into those full text finds in at least one product (one GIN
+    probe each; any product, so that a seller's search of its drafts works the same) and the
+    others, taken as typos, in one statement. Words without a lexeme (punctuation alone) are
+    dropped."""
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(_CLASSIFY_SQL, [SEARCH_CONFIG, words, SEARCH_CONFIG])
+        rows = cursor.fetchall()
+    return [word for word, found in rows if found], [word for word, found in rows if not found]
+
+
 def _search_postgresql(queryset: QuerySet, text: str, words: list[str]) -> QuerySet:
-    # Every word must match: by its stem anywhere in the document, or — for typos — by trigram
-    # word similarity to the name. Per word, so that "mesin pelet" does not find every
-    # "Mesin P…" through the name's first letters; both halves are GIN-indexed.
-    rank_query = None
-    for word in words:
+    # Every word must match. A word that full text knows matches by its stem anywhere in the
+    # document (GIN on the vector); a word it does not know is taken as a typo and matches by
+    # trigram word similarity to the name (GIN gin_trgm_ops). Keeping the trigram match to the
+    # unknown words keeps common words ("pakan", "ikan") from rechecking the similarity of
+    # every name that shares a trigram with them, and ranking from computing it per row.
+    known, typos = _classify_words(queryset, words)
+    if not known and not typos:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+    full_text = None
+    for word in known:
         query = SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)
-        queryset = queryset.filter(Q(search_vector=query) | Q(name__trigram_word_similar=word))
-        rank_query = query if rank_query is None else rank_query | query
-    return queryset.annotate(
-        search_rank=SearchRank(F("search_vector"), rank_query)
-        + TrigramWordSimilarity(text, "name")
-        + _head_word_bonus(words)
-    )
+        full_text = query if full_text is None else full_text & query
+    for word in typos:
+        queryset = queryset.filter(name__trigram_word_similar=word)
+    rank = _head_word_bonus(words)
+    if full_text is not None:
+        queryset = queryset.filter(search_vector=full_text)
+        rank = rank + SearchRank(F("search_vector"), full_text)
+    if typos:
+        rank = rank + TrigramWordSimilarity(" ".join(typos), "name")
+    return queryset.annotate(search_rank=rank)
 
 
 def _search_words(queryset: QuerySet, words: list[str]) -> QuerySet:

@@ -209,6 +209,20 @@ def product_list(
     return _cards(queryset).order_by("-published_at", "-id")
 
 
+def _public_products() -> QuerySet:
+    return Product.objects.filter(
+        status=Status.PUBLISHED,
+        seller__verification_status=Organization.VerificationStatus.VERIFIED,
+    )
+
+
+def catalogue_products() -> QuerySet:
+    """The public catalogue to filter and order (CatalogueFilter): published products of
+    verified Posyantek (hidden ones never), newest first — without what a card shows. Turn a
+    page of it into cards with product_cards(ids) (TwoStepPaginator's `fetch_page`)."""
+    return _public_products().order_by("-created_at", "-id")
+
+
 def product_catalogue() -> QuerySet:
     """The public catalogue as cards: published products of verified Posyantek (hidden ones
     never), newest first, with what a card shows in a fixed number of queries (page, count,
@@ -220,17 +234,25 @@ def product_catalogue() -> QuerySet:
     - `in_stock` (DESIGN.md's definition) and `booked_this_month`;
     - `rating` (Decimal) and `rating_count`: 0 until reviews exist.
 
-    Filter and order it with marketplace.filters.CatalogueFilter.
+    Lists filter and order catalogue_products() instead and read their page through
+    product_cards().
     """
-    queryset = Product.objects.filter(
-        status=Status.PUBLISHED,
-        seller__verification_status=Organization.VerificationStatus.VERIFIED,
-    )
-    queryset = with_in_stock(queryset).annotate(
+    queryset = with_in_stock(_public_products()).annotate(
         rating=Value(Decimal("0.00"), output_field=DecimalField(max_digits=3, decimal_places=2)),
         rating_count=Value(0, output_field=IntegerField()),
     )
     return _catalogue_cards(queryset).order_by("-created_at", "-id")
+
+
+def product_cards(ids: list[int]) -> list[Product]:
+    """The catalogue cards (as product_catalogue() makes them) of these products, in this
+    order: the second step of a page whose ids came from a filtered, ordered
+    catalogue_products(). A product that left the catalogue between the two steps is left
+    out."""
+    if not ids:
+        return []
+    by_id = {product.pk: product for product in product_catalogue().filter(pk__in=ids).order_by()}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def posyantek_list() -> QuerySet:

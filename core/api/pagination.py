@@ -20,7 +20,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
 
 
-class CachedCountPaginator(Paginator):
+class TwoStepPaginator(Paginator):
+    """A paginator over an ordered queryset that, given `fetch_page`, reads a page in two
+    steps: the page's primary keys by the list's filters and ordering alone, then
+    `fetch_page(keys)` for what the page shows (joins, per-row annotations, photos) — for its
+    rows only, never for every match that had to be sorted (a search for a common word
+    matches thousands)."""
+
+    def __init__(self, *args, fetch_page: Callable[[list], list] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fetch_page = fetch_page
+
+    def _get_page(self, object_list, number, paginator):
+        if self.fetch_page is not None and hasattr(object_list, "query"):
+            object_list = self.fetch_page(list(object_list.values_list("pk", flat=True)))
+        return super()._get_page(object_list, number, paginator)
+
+
+class CachedCountPaginator(TwoStepPaginator):
     """Counts exactly up to API_EXACT_COUNT_LIMIT. Above it: for a list the view calls
     unfiltered (`count_cache_key` given), a count made at most once per
     API_COUNT_CACHE_SECONDS stands in (a few minutes stale at most). A filtered list counts
@@ -72,12 +89,17 @@ class CachedCountPaginator(Paginator):
 
 class LargeListPagination(PageNumberPagination):
     """For lists that may hold 10^5 rows and more (the catalogue). The view names a cache key
-    for the unfiltered list through `get_count_cache_key(request)` (None when filtered)."""
+    for the unfiltered list through `get_count_cache_key(request)` (None when filtered), and
+    may read pages in two steps through `get_page_fetcher(request)` (TwoStepPaginator)."""
 
     def django_paginator_class(self, *args, **kwargs) -> Paginator:  # type: ignore[override]
-        return CachedCountPaginator(*args, count_cache_key=self._count_cache_key, **kwargs)
+        return CachedCountPaginator(
+            *args, count_cache_key=self._count_cache_key, fetch_page=self._fetch_page, **kwargs
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         key_for: Callable | None = getattr(view, "get_count_cache_key", None)
         self._count_cache_key = key_for(request) if key_for else None
+        fetch_for: Callable | None = getattr(view, "get_page_fetcher", None)
+        self._fetch_page = fetch_for(request) if fetch_for else None
         return super().paginate_queryset(queryset, request, view)

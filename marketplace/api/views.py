@@ -31,10 +31,11 @@ from marketplace.api import serializers as s
 from marketplace.api.filters import ProductFilterSet
 from marketplace.models import Certification, Product, StockMovement
 from marketplace.selectors import (
+    catalogue_products,
     category_tree,
     posyantek_get,
     posyantek_list,
-    product_catalogue,
+    product_cards,
     product_desk_list,
     product_get,
     valid_certifications,
@@ -148,7 +149,7 @@ class ProductListView(ListAPIView):
             return Product.objects.none()
         slug = self.request.query_params.get("organization")
         if not slug:
-            return product_catalogue()
+            return catalogue_products()
         organization = organization_get(user=self.request.user, slug=slug)
         return product_desk_list(user=self.request.user, organization=organization)
 
@@ -156,6 +157,11 @@ class ProductListView(ListAPIView):
         """The whole public catalogue may use a cached count; anything filtered counts
         exactly (LargeListPagination)."""
         return None if _filtered(request, ProductFilterSet) else "api:catalogue:count"
+
+    def get_page_fetcher(self, request):
+        """Catalogue pages are read as ids first, then cards (product_cards); the desk
+        list is small and read in one step."""
+        return None if request.query_params.get("organization") else product_cards
 
     @extend_schema(request=s.ProductCreateSerializer, responses={201: s.ProductDetailSerializer})
     def post(self, request):

@@ -296,7 +296,9 @@ def test_lists_run_the_same_queries_for_10_and_100_items(api_client, regions, pa
     _add_products(90)
     hundred = _queries(api_client, path)
 
-    assert ten == hundred <= 3
+    # at most: count, the page's ids, their cards, their first photos (+ on PostgreSQL, with
+    # q, which words full text knows)
+    assert ten == hundred <= 5
     assert len(api_client.get(path).json()["results"]) == 100
 
 

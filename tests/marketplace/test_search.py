@@ -70,15 +70,18 @@ def test_nonsense_finds_nothing(api_client, demo):
 
 @pytest.mark.postgres
 def test_search_is_index_backed(demo):
-    """Matching reads products through the two GIN indexes (enable_seqscan off: the demo
-    table is tiny, so the planner would otherwise just scan it)."""
-    queryset = search_products(Product.objects.order_by(), "pencacah rumpt")
+    """Known words are matched through the vector's GIN index, a typo through the name's
+    trigram GIN index (enable_seqscan off: the demo table is tiny, so the planner would
+    otherwise just scan it)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = queryset.explain()
+    words = search_products(Product.objects.order_by(), "pencacah rumput").explain()
+    typo = search_products(Product.objects.order_by(), "rumpt").explain()
 
-    assert "marketplace_product_search_vector_gin" in plan
-    assert "marketplace_product_name_trgm_gin" in plan
+    assert "marketplace_product_search_vector_gin" in words
+    assert "marketplace_product_name_trgm_gin" not in words  # no similarity for known words
+    assert "marketplace_product_name_trgm_gin" in typo
+    assert "Seq Scan on marketplace_product" not in words + typo
 
 
 @pytest.mark.postgres
