@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("regions.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("marketplace.api.urls")),
+    path("", include("orders.api.urls")),
 ]

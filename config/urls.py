@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisasi/", include("accounts.organization_urls")),
     path("staf/", include("accounts.staff_urls")),
     path("produk/", include("marketplace.urls")),
+    path("", include("orders.urls")),
     path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -175,6 +175,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
 
+# --- Orders and money (DESIGN.md, orders) ---------------------------------------------------
+
+# The platform's fee, a percentage of goods (never shipping or PPN), rounded down.
+PLATFORM_FEE_PERCENT = env("PLATFORM_FEE_PERCENT", default="0")
+# Unpaid prepaid orders expire after these many hours (bank transfer) / minutes (card).
+BANK_TRANSFER_EXPIRY_HOURS = env.int("BANK_TRANSFER_EXPIRY_HOURS", default=24)
+CARD_EXPIRY_MINUTES = env.int("CARD_EXPIRY_MINUTES", default=60)
+# How long checkout/ remembers an Idempotency-Key.
+CHECKOUT_IDEMPOTENCY_HOURS = 24
+
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "id"

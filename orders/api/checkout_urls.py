@@ -1,0 +1,3 @@
+"""Routes of orders.api (see orders/api/urls.py)."""
+
+urlpatterns: list = []

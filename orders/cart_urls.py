@@ -1,0 +1,3 @@
+"""Page routes of the orders app (see orders/urls.py)."""
+
+urlpatterns: list = []

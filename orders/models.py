@@ -1,0 +1,436 @@
+"""Carts, shipping settings, orders and payments (DESIGN.md, orders).
+
+Money is whole Rupiah in BigIntegerFields named `*_amount` (core.money holds the rules).
+Statuses change only through orders.services, which lock the row, check the move against
+ALLOWED_TRANSITIONS and write an event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+# --- Shipping settings ------------------------------------------------------------------------
+
+
+class ShippingMethod(models.TextChoices):
+    PICKUP = "pickup", _("Pickup at the Posyantek")
+    OWN_DELIVERY = "own_delivery", _("Delivery by the Posyantek")
+    COURIER = "courier", _("Courier")
+
+
+class ShippingSettings(BaseModel):
+    """Which ways a Posyantek sends its products: pickup (free), its own delivery (a flat fee
+    per regency served, OwnDeliveryRate) and courier (a rate per kg by destination province,
+    CourierRate, and a minimum fee)."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="shipping_settings",
+        verbose_name=_("organisation"),
+    )
+    pickup_enabled = models.BooleanField(_("pickup at the Posyantek"), default=True)
+    pickup_note = models.CharField(
+        _("pickup instructions"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where and when buyers collect, e.g. 'Kantor kecamatan, Mon–Fri 08–15'."),
+    )
+    own_delivery_enabled = models.BooleanField(_("delivery by the Posyantek"), default=False)
+    courier_enabled = models.BooleanField(_("courier"), default=False)
+    courier_minimum_amount = models.BigIntegerField(_("minimum courier fee (Rp)"), default=0)
+
+    class Meta:
+        verbose_name = _("shipping settings")
+        verbose_name_plural = _("shipping settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(courier_minimum_amount__gte=0),
+                name="orders_shippingsettings_minimum_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class OwnDeliveryRate(BaseModel):
+    """A regency the Posyantek delivers to itself, for a flat fee per order."""
+
+    settings = models.ForeignKey(
+        ShippingSettings, on_delete=models.CASCADE, related_name="delivery_rates"
+    )
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, related_name="+", verbose_name=_("regency")
+    )
+    fee_amount = models.BigIntegerField(_("fee (Rp)"))
+
+    class Meta:
+        verbose_name = _("delivery fee")
+        verbose_name_plural = _("delivery fees")
+        ordering = ["regency_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settings", "regency"], name="orders_owndeliveryrate_unique_regency"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_amount__gte=0), name="orders_owndeliveryrate_fee_gte_0"
+            ),
+        ]
+
+
+class CourierRate(BaseModel):
+    """The courier rate per kilogram to a destination province."""
+
+    settings = models.ForeignKey(
+        ShippingSettings, on_delete=models.CASCADE, related_name="courier_rates"
+    )
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    rate_per_kg_amount = models.BigIntegerField(_("rate per kg (Rp)"))
+
+    class Meta:
+        verbose_name = _("courier rate")
+        verbose_name_plural = _("courier rates")
+        ordering = ["province_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settings", "province"], name="orders_courierrate_unique_province"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_per_kg_amount__gte=0), name="orders_courierrate_rate_gte_0"
+            ),
+        ]
+
+
+# --- Cart -------------------------------------------------------------------------------------
+
+
+class Cart(BaseModel):
+    """A signed-in user's cart, or an anonymous visitor's (by session key), merged into the
+    user's at login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cart",
+    )
+    session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(session_key__isnull=False),
+                name="orders_cart_has_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk}"
+
+
+class CartItem(BaseModel):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        "marketplace.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="orders_cartitem_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_cartitem_qty_gte_1"),
+        ]
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CARD = "card", _("Card")
+
+
+class Payment(BaseModel):
+    """One per checkout (or per terms order): what the buyer owes for its orders."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting confirmation")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+        REFUNDED = "refunded", _("Refunded")
+
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING: {
+            Status.PAID,
+            Status.AWAITING_CONFIRMATION,
+            Status.EXPIRED,
+            Status.CANCELLED,
+            Status.NEEDS_REVIEW,
+        },
+        Status.AWAITING_CONFIRMATION: {Status.PAID, Status.PENDING, Status.NEEDS_REVIEW},
+        Status.EXPIRED: {Status.NEEDS_REVIEW},
+        Status.CANCELLED: {Status.NEEDS_REVIEW},
+        Status.NEEDS_REVIEW: {Status.PAID, Status.REFUNDED},
+        Status.PAID: {Status.PARTIALLY_REFUNDED, Status.REFUNDED},
+        Status.PARTIALLY_REFUNDED: {Status.REFUNDED},
+        Status.REFUNDED: set(),
+    }
+
+    code = models.CharField(
+        _("payment code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Written in the transfer description (berita transfer)."),
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.PENDING
+    )
+    amount_due_amount = models.BigIntegerField(_("amount due (Rp)"))
+    currency = models.CharField(max_length=3, default="IDR", editable=False)
+    expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_due_amount__gte=0), name="orders_payment_amount_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PaymentEvent(BaseModel):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+        ordering = ["created_at", "id"]
+
+
+# --- Orders -----------------------------------------------------------------------------------
+
+
+class Order(BaseModel):
+    """What one buyer bought from one Posyantek in one checkout; prices, shipping, PPN and
+    totals are frozen when it is placed."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+        PLACED_ON_TERMS = "placed_on_terms", _("Placed on terms")
+        PAID = "paid", _("Paid")
+        PROCESSING = "processing", _("Processing")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        IN_DISPUTE = "in_dispute", _("In dispute")
+        REFUNDED = "refunded", _("Refunded")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING_PAYMENT: {Status.PAID, Status.CANCELLED, Status.EXPIRED},
+        Status.PLACED_ON_TERMS: {Status.PROCESSING, Status.CANCELLED},
+        Status.PAID: {Status.PROCESSING, Status.CANCELLED},
+        Status.PROCESSING: {Status.SHIPPED, Status.CANCELLED},
+        Status.SHIPPED: {Status.DELIVERED},
+        Status.DELIVERED: {Status.COMPLETED, Status.IN_DISPUTE},
+        Status.IN_DISPUTE: {Status.COMPLETED, Status.REFUNDED, Status.PARTIALLY_REFUNDED},
+        Status.CANCELLED: {Status.REFUNDED, Status.PAID},
+        Status.EXPIRED: {Status.PAID},
+        Status.COMPLETED: set(),
+        Status.REFUNDED: set(),
+        Status.PARTIALLY_REFUNDED: set(),
+    }
+
+    class PaymentTerms(models.TextChoices):
+        PREPAID = "prepaid", _("Prepaid")
+        NET_14 = "net_14", _("Net 14 days")
+        NET_30 = "net_30", _("Net 30 days")
+
+    number = models.CharField(_("order number"), max_length=20, unique=True)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="orders", verbose_name=_("payment")
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
+    )
+    buyer_organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="purchases",
+        verbose_name=_("buying for"),
+    )
+    seller = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="sales",
+        verbose_name=_("seller"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=Status.choices,
+        default=Status.PENDING_PAYMENT,
+        db_index=True,
+    )
+    payment_terms = models.CharField(
+        _("payment terms"),
+        max_length=10,
+        choices=PaymentTerms.choices,
+        default=PaymentTerms.PREPAID,
+    )
+    # Buyer contact and delivery address, as given at checkout.
+    contact_name = models.CharField(_("recipient"), max_length=150)
+    contact_phone = models.CharField(_("phone / WhatsApp"), max_length=20)
+    contact_email = models.EmailField(_("e-mail"))
+    address_line = models.CharField(_("address"), max_length=300)
+    village = models.ForeignKey(
+        "regions.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    district = models.ForeignKey(
+        "regions.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, related_name="+", verbose_name=_("regency")
+    )
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    note = models.CharField(_("note for the seller"), max_length=500, blank=True)
+    # Frozen at checkout.
+    shipping_method = models.CharField(
+        _("shipping method"), max_length=20, choices=ShippingMethod.choices
+    )
+    shipping_weight_grams = models.BigIntegerField(_("shipping weight (g)"), default=0)
+    seller_is_pkp = models.BooleanField(_("seller is PKP"), default=False)
+    goods_amount = models.BigIntegerField(_("goods (Rp)"))
+    shipping_amount = models.BigIntegerField(_("shipping (Rp)"))
+    dpp_amount = models.BigIntegerField(_("DPP (Rp)"), default=0)
+    ppn_amount = models.BigIntegerField(_("PPN (Rp)"), default=0)
+    total_amount = models.BigIntegerField(_("total (Rp)"))
+    platform_fee_amount = models.BigIntegerField(_("platform fee (Rp)"), default=0)
+    promised_date = models.DateField(_("promised date"))
+    expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["seller", "status"]),
+            models.Index(fields=["buyer", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goods_amount__gte=0)
+                & Q(shipping_amount__gte=0)
+                & Q(ppn_amount__gte=0)
+                & Q(platform_fee_amount__gte=0),
+                name="orders_order_amounts_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_amount=F("goods_amount") + F("shipping_amount") + F("ppn_amount")
+                ),
+                name="orders_order_total_is_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(BaseModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "marketplace.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    selling_unit = models.CharField(_("unit"), max_length=40)
+    availability = models.CharField(_("availability"), max_length=20)
+    unit_price_amount = models.BigIntegerField(_("unit price (Rp)"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    line_amount = models.BigIntegerField(_("amount (Rp)"))
+    weight_per_unit_grams = models.BigIntegerField(_("weight per unit (g)"), default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_orderline_qty_gte_1"),
+            models.CheckConstraint(
+                condition=Q(line_amount=F("unit_price_amount") * F("quantity")),
+                name="orders_orderline_amount_is_price_times_quantity",
+            ),
+        ]
+
+
+class OrderEvent(BaseModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=24, blank=True)
+    to_status = models.CharField(_("to"), max_length=24)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["created_at", "id"]
+
+
+class CheckoutRequest(BaseModel):
+    """An `Idempotency-Key` a user sent to checkout/: the same key returns the first result
+    for 24 hours; the same key with a different body is refused (409)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="orders_checkoutrequest_unique"),
+        ]
