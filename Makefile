@@ -66,6 +66,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark in bench/, in name order: catalog.py (issue 6), then checkout.py (issue 7).
 bench: venv
 	@set -e; found=0; for f in bench/*.py; do \
 	  [ -e "$$f" ] || continue; found=1; echo "== $$f"; $(PY) "$$f"; \

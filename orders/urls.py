@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+app_name = "orders"
+
 urlpatterns = [
     path("", include("orders.cart_urls")),
     path("", include("orders.checkout_urls")),

@@ -110,3 +110,56 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"P-IRT 2.06.3672.01.{n:04d}")
     issuer = "Dinas Kesehatan Kota Cilegon"
     valid_until = None
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+class ShippingSettingsFactory(factory.django.DjangoModelFactory):
+    """Pickup only by default; add OwnDeliveryRate/CourierRate rows for the other methods."""
+
+    class Meta:
+        model = "orders.ShippingSettings"
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+    pickup_enabled = True
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Payment"
+
+    code = factory.Sequence(lambda n: f"UJI{n:05d}")
+    buyer = factory.SubFactory(UserFactory)
+    method = "bank_transfer"
+    status = "pending"
+    amount_due_amount = 4_500_000
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A pending order of one pickup line-less order, delivered to Purwakarta (needs the
+    `regions` fixture). Orders are placed by checkout in the code; this is for reads and
+    permissions tests."""
+
+    class Meta:
+        model = "orders.Order"
+
+    number = factory.Sequence(lambda n: f"MT-260101-U{n:05d}")
+    payment = factory.SubFactory(PaymentFactory)
+    buyer = factory.LazyAttribute(lambda o: o.payment.buyer)
+    seller = factory.SubFactory(OrganizationFactory)
+    status = "pending_payment"
+    contact_name = "Pembeli Uji"
+    contact_phone = "6281234567890"
+    contact_email = "pembeli@contoh.id"
+    address_line = "Jl. Uji No. 2"
+    village_id = "36.72.07.1004"
+    district_id = "36.72.07"
+    regency_id = "36.72"
+    province_id = "36"
+    shipping_method = "pickup"
+    goods_amount = 4_500_000
+    shipping_amount = 0
+    total_amount = factory.LazyAttribute(lambda o: o.goods_amount + o.shipping_amount)
+    promised_date = factory.LazyFunction(timezone.localdate)

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.access",
+                "orders.context_processors.cart",
             ],
         },
     },
@@ -295,6 +296,10 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "accounts.models.Invitation.Status",
         "ProductKindEnum": "marketplace.models.Product.Kind",
         "ProductStatusEnum": "marketplace.models.Product.Status",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "PaymentStatusEnum": "orders.models.Payment.Status",
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+        "ShippingMethodEnum": "orders.models.ShippingMethod",
     },
 }
 

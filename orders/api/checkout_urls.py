@@ -1,3 +1,13 @@
-"""Routes of orders.api (see orders/api/urls.py)."""
+"""Routes of orders.api (see orders/api/urls.py): checkout, orders and payments."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from orders.api import checkout as views
+
+urlpatterns = [
+    path("checkout/", views.CheckoutView.as_view(), name="checkout"),
+    path("checkout/preview/", views.CheckoutPreviewView.as_view(), name="checkout-preview"),
+    path("orders/", views.OrderListView.as_view(), name="order-list"),
+    path("orders/<str:number>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("payments/<int:pk>/", views.PaymentDetailView.as_view(), name="payment-detail"),
+]

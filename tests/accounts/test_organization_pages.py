@@ -142,7 +142,7 @@ def test_list_query_count_does_not_grow(regions, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):
         assert anonymous.get(url("list")).status_code == 200
-    with django_assert_max_num_queries(5):  # + session, user and "your organisations"
+    with django_assert_max_num_queries(6):  # + session, user, "your organisations", cart count
         assert member.get(url("list")).status_code == 200
 
 

@@ -1,0 +1,177 @@
+"""The checkout page's form.
+
+It only shapes input for orders.services.checkout.checkout_place, which does the real checks
+(quantities, stock, capacity, shipping to the destination, who may buy for an organisation);
+`apply_service_errors` puts the service's messages back on the form's fields.
+
+One shipping choice per Posyantek in the cart, named `shipping_<seller slug>`, offered for the
+destination chosen so far (the region picker's deepest level): pickup is always shown when the
+Posyantek offers it; its own delivery and the courier appear once the regency or province is
+known.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from core.errors import ApplicationError
+from core.forms import apply_service_errors as core_apply_service_errors
+from core.money import format_rupiah
+from orders.models import PaymentMethod
+from regions.codes import Level
+from regions.forms import RegionField
+
+SHIPPING_PREFIX = "shipping_"
+
+
+@dataclass
+class SellerShipping:
+    """The shipping choices of one Posyantek in the cart, for the destination chosen so far."""
+
+    seller: Organization
+    options: list = field(default_factory=list)  # orders.services.shipping.ShippingOption
+
+    @property
+    def field_name(self) -> str:
+        return f"{SHIPPING_PREFIX}{self.seller.slug}"
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class CheckoutForm(forms.Form):
+    contact_name = forms.CharField(
+        label=_("Recipient"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("WhatsApp / phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text=_("For example 0812 3456 7890. The Posyantek contacts you on this number."),
+    )
+    contact_email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    village = RegionField(
+        level=Level.VILLAGE,
+        label=_("Delivery address: place"),
+        help_text=_("Down to the village or kelurahan."),
+    )
+    address_line = forms.CharField(
+        label=_("Street, number, RT/RW"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+    )
+    postal_code = forms.RegexField(
+        label=_("Postal code"),
+        required=False,
+        regex=r"^\d{5}$",
+        max_length=5,
+        error_messages={"invalid": _("Write the 5 digits of the postal code, or leave it empty.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the Posyantek"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    buyer_organization = forms.ChoiceField(
+        label=_("Buying for"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        choices=[(PaymentMethod.BANK_TRANSFER.value, PaymentMethod.BANK_TRANSFER.label)],
+        initial=PaymentMethod.BANK_TRANSFER.value,
+        widget=forms.RadioSelect,
+    )
+    # What the buyer saw: only these cart items are bought.
+    product_ids = forms.CharField(widget=forms.HiddenInput)
+    # Made when the form is first shown: a double submit returns the first checkout.
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args,
+        shipping: list[SellerShipping],
+        organizations: list[Organization],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.shipping = shipping
+        self.fields["buyer_organization"].choices = [
+            ("", _("Myself")),
+            *((organization.slug, organization.name) for organization in organizations),
+        ]
+        if not organizations:
+            self.fields["buyer_organization"].widget = forms.HiddenInput()
+        for group in shipping:
+            choices = [
+                (option.method, f"{option.label} — {format_rupiah(option.fee_amount)}")
+                for option in group.options
+            ]
+            self.fields[group.field_name] = forms.ChoiceField(
+                label=_("Shipping from %(seller)s") % {"seller": group.seller.name},
+                choices=choices,
+                widget=forms.RadioSelect,
+                initial=choices[0][0] if len(choices) == 1 else None,
+                error_messages={
+                    "required": _("Choose how %(seller)s sends your order.")
+                    % {"seller": group.seller.name}
+                },
+            )
+
+    def shipping_fields(self):
+        return [self[group.field_name] for group in self.shipping]
+
+    def clean_product_ids(self) -> list[int]:
+        value = self.cleaned_data["product_ids"]
+        try:
+            return [int(part) for part in value.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Reload the page and try again.")) from None
+
+    def service_data(self) -> dict[str, Any]:
+        """The `data` argument of checkout_place."""
+        data = self.cleaned_data
+        return {
+            "contact_name": data["contact_name"],
+            "contact_phone": data["contact_phone"],
+            "contact_email": data["contact_email"],
+            "address_line": data["address_line"],
+            "village": data["village"].code,
+            "postal_code": data["postal_code"] or "",
+            "note": data["note"],
+            "payment_method": data["payment_method"],
+            "shipping": {group.seller.slug: data[group.field_name] for group in self.shipping},
+            "buyer_organization": data["buyer_organization"] or None,
+            "product_ids": data["product_ids"],
+        }
+
+    def apply_service_errors(self, error: ApplicationError) -> None:
+        """The service's messages on the fields: its region fields on the place picker, its
+        per-seller shipping messages on that seller's choice."""
+        aliases = {"district": "village", "regency": "village", "province": "village"}
+        for group in self.shipping:
+            for key in (group.seller.slug, f"shipping.{group.seller.slug}", group.field_name):
+                aliases[key] = group.field_name
+        if len(self.shipping) == 1:
+            aliases["shipping"] = aliases["shipping_method"] = self.shipping[0].field_name
+        fields = {}
+        for name, messages in error.fields.items():
+            if isinstance(messages, dict):  # {"shipping": {slug: [...]}}
+                for slug, inner in messages.items():
+                    fields[slug] = inner if isinstance(inner, list | tuple) else [inner]
+            else:
+                fields[name] = messages if isinstance(messages, list | tuple) else [messages]
+        placed = ApplicationError(error.message, error.code, fields=fields)
+        core_apply_service_errors(self, placed, aliases=aliases)

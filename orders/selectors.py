@@ -1,0 +1,90 @@
+"""Reads of orders and payments, filtered to what the caller may see (orders.permissions)."""
+
+import re
+
+from django.core.validators import slug_re
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization
+from accounts.permissions import AnyUser
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from orders.models import Order, OrderLine, Payment
+from orders.permissions import can_view_order, can_view_organization_orders, can_view_payment
+
+ORDER_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{1,20}")
+MAX_ID = 2**63 - 1
+
+
+def _orders(queryset: QuerySet) -> QuerySet:
+    """Everything an order shows, in a fixed number of queries whatever the page size."""
+    return queryset.select_related("seller", "payment", "buyer_organization").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    )
+
+
+def order_list(
+    *, user: AnyUser, as_: str = "buyer", organization: Organization | None = None
+) -> QuerySet:
+    """`buyer`: the user's own purchases, or with an organisation, the purchases on its name
+    (its members). `seller`: the organisation's sales (members, platform staff, a dinas in
+    jurisdiction). PermissionDenied when the caller may not see them."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied()
+    if as_ == "seller":
+        if organization is None:
+            raise InvalidInput(
+                fields={"organization": [_("Choose the organisation whose sales to list.")]}
+            )
+        if not can_view_organization_orders(user, organization):
+            raise PermissionDenied(_("Only the organisation's members can see its orders."))
+        queryset = Order.objects.filter(seller=organization)
+    elif as_ == "buyer":
+        if organization is None:
+            queryset = Order.objects.filter(buyer=user)
+        else:
+            if not can_view_organization_orders(user, organization):
+                raise PermissionDenied(_("Only the organisation's members can see its orders."))
+            queryset = Order.objects.filter(buyer_organization=organization)
+    else:
+        raise InvalidInput(fields={"as": [_("Choose buyer or seller.")]})
+    return _orders(queryset).order_by("-created_at", "-id")
+
+
+def order_get(*, user: AnyUser, number: str) -> Order:
+    """The order if the caller may see it; NotFound otherwise (no hint it exists)."""
+    if not isinstance(number, str) or not ORDER_NUMBER_RE.fullmatch(number):
+        raise NotFound()
+    order = _orders(Order.objects.filter(number=number)).first()
+    if order is None or not can_view_order(user, order):
+        raise NotFound()
+    return order
+
+
+def payment_get(*, user: AnyUser, payment_id: int) -> Payment:
+    """The payment with its orders, for its buyer and platform staff; NotFound otherwise."""
+    if type(payment_id) is not int or not 0 < payment_id <= MAX_ID:
+        raise NotFound()
+    payment = (
+        Payment.objects.filter(pk=payment_id)
+        .prefetch_related(
+            Prefetch(
+                "orders",
+                queryset=_orders(Order.objects.all()).order_by("id"),
+            )
+        )
+        .first()
+    )
+    if payment is None or not can_view_payment(user, payment):
+        raise NotFound()
+    return payment
+
+
+def organization_for_orders(*, slug: str) -> Organization:
+    """The organisation named in `?organization=`; NotFound for an unknown or malformed slug."""
+    if not isinstance(slug, str) or not slug_re.fullmatch(slug):
+        raise NotFound()
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise NotFound()
+    return organization
