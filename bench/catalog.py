@@ -405,21 +405,21 @@ def run(options: argparse.Namespace) -> None:
     connection.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Catalogue benchmark: the products API against a hand-written baseline."
-    )
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument(
-        "--small", type=int, default=10_000, help="catalogue size for search scaling (0: skip)"
-    )
-    parser.add_argument("--seconds", type=float, default=8, help="load per endpoint")
-    parser.add_argument("--search-seconds", type=float, default=5, help="load per search term")
-    parser.add_argument("--warmup", type=float, default=1, help="unmeasured seconds first")
+def parse_server_options(
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    *,
+    port: int,
+    workers: int,
+    database: str,
+) -> argparse.Namespace:
+    """The options every benchmark that serves the app shares (clients, gunicorn, its own
+    database and Redis), added to `parser`, then parsed; never one of the project's own
+    databases."""
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--database", default="mitra_ttg_bench")
+    parser.add_argument("--workers", type=int, default=workers, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--database", default=database)
     parser.add_argument(
         "--server",
         default=os.environ.get("POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432"),
@@ -432,6 +432,21 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     if options.database in {"mitra_ttg", "test_mitra_ttg", "postgres"}:
         parser.error(f"refusing to use the database {options.database!r}")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Catalogue benchmark: the products API against a hand-written baseline."
+    )
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument(
+        "--small", type=int, default=10_000, help="catalogue size for search scaling (0: skip)"
+    )
+    parser.add_argument("--seconds", type=float, default=8, help="load per endpoint")
+    parser.add_argument("--search-seconds", type=float, default=5, help="load per search term")
+    parser.add_argument("--warmup", type=float, default=1, help="unmeasured seconds first")
+    options = parse_server_options(parser, argv, port=8765, workers=2, database="mitra_ttg_bench")
 
     started = time.perf_counter()
     try:

@@ -176,22 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contended", type=int, default=400, help="(b) buyers, one product")
     parser.add_argument("--stock", type=int, default=100, help="(b) the product's stock")
     parser.add_argument("--seconds", type=float, default=25, help="time limit per scenario")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--database", default="mitra_ttg_bench_checkout")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server URL, without a database name",
+    from bench.catalog import parse_server_options
+
+    options = parse_server_options(
+        parser, argv, port=8766, workers=4, database="mitra_ttg_bench_checkout"
     )
-    parser.add_argument(
-        "--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    options = parser.parse_args(argv)
-    if options.database in {"mitra_ttg", "test_mitra_ttg", "postgres"}:
-        parser.error(f"refusing to use the database {options.database!r}")
 
     started = time.perf_counter()
     try:

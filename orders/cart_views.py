@@ -13,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import ApplicationError, InvalidInput, NotFound
+from core.errors import ApplicationError, InvalidInput
 from marketplace.models import Product
 from marketplace.permissions import can_view_product
-from orders.models import Cart, CartItem
+from orders.models import Cart
 from orders.services.cart import (
     CART_SESSION_KEY,
     cart_get,
     cart_item_add,
+    cart_item_get,
     cart_item_remove,
     cart_item_set,
     cart_lines,
@@ -96,23 +97,11 @@ def _quantity(request: HttpRequest) -> str:
     return quantity  # quantity_check turns digits into a number and refuses anything else
 
 
-def _item(request: HttpRequest, item_id: int) -> CartItem:
-    cart = request_cart(request)
-    item = (
-        CartItem.objects.select_related("product__seller").filter(cart=cart, pk=item_id).first()
-        if cart is not None
-        else None
-    )
-    if item is None:
-        raise NotFound(_("This item is not in your cart."))
-    return item
-
-
 @require_POST
 def cart_item_update_view(request: HttpRequest, item_id: int) -> HttpResponse:
     """Change a line's quantity."""
     try:
-        item = _item(request, item_id)
+        item = cart_item_get(cart=request_cart(request), item_id=item_id)
         cart_item_set(cart=item.cart, product=item.product, quantity=_quantity(request))
     except ApplicationError as error:
         return _render_cart(request, error=_error_text(error), status=error.status_code)
@@ -124,7 +113,7 @@ def cart_item_update_view(request: HttpRequest, item_id: int) -> HttpResponse:
 def cart_item_remove_view(request: HttpRequest, item_id: int) -> HttpResponse:
     """Remove a line."""
     try:
-        item = _item(request, item_id)
+        item = cart_item_get(cart=request_cart(request), item_id=item_id)
         cart_item_remove(cart=item.cart, item_id=item.pk)
     except ApplicationError as error:
         return _render_cart(request, error=_error_text(error), status=error.status_code)

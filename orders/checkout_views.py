@@ -20,7 +20,11 @@ from core.errors import ApplicationError, NotFound, PermissionDenied
 from core.money import OrderTotals, order_totals
 from orders import permissions
 from orders.forms import CheckoutForm, SellerShipping, new_idempotency_key
-from orders.models import CheckoutRequest, Order, Payment
+from orders.models import Order, Payment
+from orders.selectors import checkout_request_get, order_get, order_list
+from orders.services.cart import cart_get, cart_lines
+from orders.services.checkout import checkout_place
+from orders.services.shipping import order_weight_grams, shipping_options
 from regions.codes import Level, level_of
 
 ORDERS_PER_PAGE = 20
@@ -48,7 +52,6 @@ class SellerSummary:
 
 def _weight_grams(group) -> int:
     """The group's shipping weight, counted as the checkout counts it."""
-    from orders.services.shipping import order_weight_grams
 
     return order_weight_grams(group.items)
 
@@ -123,9 +126,7 @@ def _previous_checkout(request: HttpRequest) -> Payment | None:
     key = (request.POST.get("idempotency_key") or "").strip()
     if not key:
         return None
-    earlier = (
-        CheckoutRequest.objects.filter(user=request.user, key=key).select_related("payment").first()
-    )
+    earlier = checkout_request_get(user=request.user, key=key)
     return earlier.payment if earlier else None
 
 
@@ -139,9 +140,6 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     """One form: contact, delivery address, shipping per Posyantek, buying for, payment; the
     summary per Posyantek. "Show shipping options" re-renders for the chosen address without
     placing anything (the page works without JavaScript)."""
-    from orders.services.cart import cart_get, cart_lines
-    from orders.services.checkout import checkout_place
-    from orders.services.shipping import shipping_options
 
     if request.method == "POST" and (payment := _previous_checkout(request)):
         return _after_checkout(payment)
@@ -226,8 +224,6 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
 def order_list_view(request: HttpRequest) -> HttpResponse:
     """The buyer's orders, newest first; after a checkout (?payment=<code>) the payment's
     amount and code on top."""
-    from orders.selectors import order_list
-
     orders = order_list(user=request.user, as_="buyer").select_related("seller", "payment")
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     payment = None
@@ -246,8 +242,6 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
 def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
     """One order: lines, shipping, PPN, totals, address, status and its events; 404 for
     anybody who may not see it."""
-    from orders.selectors import order_get
-
     try:
         order = order_get(user=request.user, number=number)
     except (NotFound, PermissionDenied):

@@ -1,15 +1,18 @@
 """Reads of orders and payments, filtered to what the caller may see (orders.permissions)."""
 
+import datetime
 import re
 
+from django.conf import settings
 from django.core.validators import slug_re
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 from accounts.permissions import AnyUser
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from orders.models import Order, OrderLine, Payment
+from orders.models import CheckoutRequest, Order, OrderLine, Payment
 from orders.permissions import can_view_order, can_view_organization_orders, can_view_payment
 
 ORDER_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{1,20}")
@@ -88,3 +91,14 @@ def organization_for_orders(*, slug: str) -> Organization:
     if organization is None:
         raise NotFound()
     return organization
+
+
+def checkout_request_get(*, user: AnyUser, key: str) -> CheckoutRequest | None:
+    """The checkout this user made with this Idempotency-Key, with its payment, if it was
+    within the last CHECKOUT_IDEMPOTENCY_HOURS (an older key may be used again)."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.CHECKOUT_IDEMPOTENCY_HOURS)
+    return (
+        CheckoutRequest.objects.select_related("payment")
+        .filter(user=user, key=key, created_at__gte=cutoff)
+        .first()
+    )

@@ -6,6 +6,7 @@ a 404), asks marketplace.permissions (403 for what the caller sees but may not d
 one service; the service checks what is allowed now (409/400).
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -413,19 +414,23 @@ class ProductGuideView(GenericAPIView):
 # --- Certifications ---------------------------------------------------------------------------
 
 
-class CertificationListBase(ListAPIView):
-    """Shared by product and organisation certificates."""
+class CertificationListBase(ABC, ListAPIView):
+    """Shared by product and organisation certificates; a subclass says whose they are and
+    who sees them all."""
 
     serializer_class = s.CertificationSerializer
     parser_classes = UPLOAD_PARSERS
     pagination_class = None
     filter_backends: list = []
 
+    @abstractmethod
     def _holder(self, *, for_write: bool) -> dict[str, Any]:
-        raise NotImplementedError
+        """The certificates' owner as filter keywords (`product=` or `organization=`), loaded
+        with the caller's right to read it, or to write when `for_write`."""
 
+    @abstractmethod
     def _may_see_all(self, holder: dict[str, Any]) -> bool:
-        raise NotImplementedError
+        """Whether the caller sees expired certificates and the private scans too."""
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):

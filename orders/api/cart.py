@@ -21,16 +21,17 @@ from rest_framework.response import Response
 from accounts.models import Organization
 from accounts.permissions import can_edit_profile
 from accounts.selectors import organization_get
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
 from marketplace.models import Product
 from marketplace.permissions import can_view_product
 from orders.cart_views import request_cart
-from orders.models import CartItem, ShippingSettings
+from orders.models import ShippingSettings
 from orders.services.cart import (
     MAX_QUANTITY,
     CartView,
     cart_clear,
     cart_item_add,
+    cart_item_get,
     cart_item_remove,
     cart_item_set,
     cart_lines,
@@ -179,18 +180,6 @@ def _product_for_cart(request, slug: str) -> Product:
     return product
 
 
-def _item_in_cart(request, item_id: int) -> CartItem:
-    cart = request_cart(request)
-    item = (
-        CartItem.objects.select_related("product__seller").filter(cart=cart, pk=item_id).first()
-        if cart is not None
-        else None
-    )
-    if item is None:
-        raise NotFound(_("This item is not in your cart."))
-    return item
-
-
 class CartDetailView(CartApiMixin, GenericAPIView):
     """The caller's cart, grouped by Posyantek, each line with its amount and any problem
     (no longer for sale, not enough available). DELETE empties it."""
@@ -233,7 +222,7 @@ class CartItemDetailView(CartApiMixin, GenericAPIView):
 
     @extend_schema(request=CartItemUpdateSerializer, responses=CartSerializer)
     def patch(self, request, item_id: int):
-        item = _item_in_cart(request, item_id)
+        item = cart_item_get(cart=request_cart(request), item_id=item_id)
         data = CartItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_item_set(
@@ -243,7 +232,7 @@ class CartItemDetailView(CartApiMixin, GenericAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, item_id: int):
-        item = _item_in_cart(request, item_id)
+        item = cart_item_get(cart=request_cart(request), item_id=item_id)
         cart_item_remove(cart=item.cart, item_id=item.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

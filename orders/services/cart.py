@@ -206,6 +206,19 @@ def cart_item_add(*, cart: Cart, product: Product, quantity: int) -> CartItem:
     return cart_item_set(cart=cart, product=product, quantity=total)
 
 
+def cart_item_get(*, cart: Cart | None, item_id: int) -> CartItem:
+    """One line of this cart, with its product and seller; NotFound when it is not in it
+    (or there is no cart)."""
+    item = (
+        CartItem.objects.select_related("product__seller").filter(cart=cart, pk=item_id).first()
+        if cart is not None
+        else None
+    )
+    if item is None:
+        raise NotFound(_("This item is not in your cart."))
+    return item
+
+
 @transaction.atomic
 def cart_item_remove(*, cart: Cart, item_id: int) -> None:
     """Remove one line; NotFound when it is not in this cart."""

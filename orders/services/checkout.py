@@ -51,6 +51,7 @@ from orders.models import (
     ShippingMethod,
 )
 from orders.permissions import can_buy_for
+from orders.selectors import checkout_request_get
 from orders.services.cart import line_problem, product_check_buyable, quantity_check
 from orders.services.shipping import shipping_fee, shipping_options, unit_weight_grams
 from regions.models import Village
@@ -73,7 +74,8 @@ def payment_code_new() -> str:
 
 
 def order_number_new(*, at: datetime.datetime) -> str:
-    """MT-YYMMDD-XXXXXX, the date in Asia/Jakarta."""
+    """The order number: "MT-", the date (yymmdd, Asia/Jakarta), a random suffix, e.g.
+    MT-261123-7KQ4ZP."""
     return f"MT-{timezone.localtime(at):%y%m%d}-{_random_code(ORDER_SUFFIX_LENGTH)}"
 
 
@@ -367,11 +369,7 @@ def _idempotency_cutoff() -> datetime.datetime:
 def _replay(*, user: User, key: str, digest: str) -> Payment | None:
     """The first Payment for this key and body; Conflict for another body; None when the key
     is new (or expired)."""
-    previous = (
-        CheckoutRequest.objects.select_related("payment")
-        .filter(user=user, key=key, created_at__gte=_idempotency_cutoff())
-        .first()
-    )
+    previous = checkout_request_get(user=user, key=key)
     if previous is None:
         return None
     if previous.body_hash != digest:
