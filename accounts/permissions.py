@@ -7,6 +7,8 @@ Apps answer their own rows in their own permissions.py with these, and views, se
 admin ask those functions — never `is_staff` or a role string directly.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import ROLE_RANK, Membership, Organization, Role, User
@@ -34,6 +36,25 @@ def role_in(user: AnyUser, organization: Organization) -> Role | None:
         )
         cache[organization.pk] = Role(role) if role else None
     return cache[organization.pk]
+
+
+def roles_prime(user: AnyUser, organization_ids: Iterable[int]) -> None:
+    """Read the user's roles in all these organisations in one query into role_in's cache, so
+    a page of rows (e.g. orders of many sellers) costs the same whatever its size."""
+    if not (user and user.is_authenticated and user.is_active):
+        return
+    cache = user.__dict__.setdefault("_organization_roles", {})
+    wanted = set(organization_ids) - set(cache)
+    if not wanted:
+        return
+    roles = dict(
+        Membership.objects.filter(user=user, organization_id__in=wanted).values_list(
+            "organization_id", "role"
+        )
+    )
+    for organization_id in wanted:
+        role = roles.get(organization_id)
+        cache[organization_id] = Role(role) if role else None
 
 
 def has_role(user: AnyUser, organization: Organization, at_least: Role) -> bool:

@@ -1,6 +1,8 @@
 """Indonesian phone and WhatsApp numbers, normalised to `62…` (E.164 without the plus), the form
 that https://wa.me/ links and SMS gateways take. Parsing and validation by `phonenumbers`."""
 
+from urllib.parse import quote
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -29,3 +31,12 @@ def normalize_phone(raw: str) -> str:
             code="invalid_phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def whatsapp_link(number: str, text: str = "") -> str:
+    """https://wa.me/62…?text=… for a number already normalised to 62…; empty without one."""
+    if not number:
+        return ""
+    if not text:
+        return f"https://wa.me/{number}"
+    return f"https://wa.me/{number}?text={quote(text, safe='')}"

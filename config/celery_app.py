@@ -38,6 +38,14 @@ app.conf.beat_schedule = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=0),
     },
+    "orders-expire-unpaid": {
+        "task": "orders.tasks.orders_expire_unpaid",
+        "schedule": crontab(minute="*/5"),
+    },
+    "orders-complete-delivered": {
+        "task": "orders.tasks.orders_complete_delivered",
+        "schedule": crontab(minute=15),
+    },
 }
 
 app.autodiscover_tasks()

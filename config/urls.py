@@ -12,6 +12,7 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("organisasi/", include("accounts.organization_urls")),
     path("staf/", include("accounts.staff_urls")),
+    path("staf/", include("orders.staff_urls")),
     path("produk/", include("marketplace.urls")),
     path("", include("orders.urls")),
     path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),

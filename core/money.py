@@ -16,6 +16,15 @@ Worked examples (they are also the test vectors in tests/core/test_money.py):
     1.500.000   50.000    no    0            0         1.550.000
 
     platform fee 2,5 % of goods 1.234.567 = 30.864,175 → 30.864
+
+A refund is split into goods, shipping and PPN in the order's own proportions (refund_split):
+the PPN part first, half-up, then shipping from the rest, half-up; goods take the remainder.
+A refund of the whole total gives back exactly the order's parts.
+
+    order goods 1.500.000 + shipping 50.000 + PPN 170.500 = 1.720.500
+    refund 500.000  →  PPN 49.550 (49.549,55 → up), shipping 14.531 (14.530,65 → up),
+                       goods 435.919
+    refund 1.720.500 → goods 1.500.000, shipping 50.000, PPN 170.500
 """
 
 from dataclasses import dataclass
@@ -85,6 +94,34 @@ def order_totals(
             goods_amount=goods_amount, percent=platform_fee_percent
         ),
     )
+
+
+@dataclass(frozen=True)
+class RefundSplit:
+    goods_amount: int
+    shipping_amount: int
+    ppn_amount: int
+
+    @property
+    def total_amount(self) -> int:
+        return self.goods_amount + self.shipping_amount + self.ppn_amount
+
+
+def refund_split(
+    *, amount: int, goods_amount: int, shipping_amount: int, ppn_amount: int
+) -> RefundSplit:
+    """Split a refund of `amount` (0 < amount ≤ the order's total) in the order's proportions
+    of goods, shipping and PPN (see the module docstring); the parts add up to `amount`."""
+    total = goods_amount + shipping_amount + ppn_amount
+    if not 0 < amount <= total:
+        raise ValueError(f"A refund must be between 1 and the order's total ({total}).")
+    if amount == total:
+        return RefundSplit(goods_amount, shipping_amount, ppn_amount)
+    ppn = _round_half_up(amount * ppn_amount, total)
+    before_tax = amount - ppn
+    base = goods_amount + shipping_amount
+    shipping = _round_half_up(before_tax * shipping_amount, base) if base else 0
+    return RefundSplit(before_tax - shipping, shipping, ppn)
 
 
 def format_rupiah(amount: int | None) -> str:

@@ -8,7 +8,6 @@ messages and status 400, never a 500. Each page runs a fixed number of queries, 
 number of products.
 """
 
-from urllib.parse import quote
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
+from accounts.phone import whatsapp_link
 from core.api.pagination import TwoStepPaginator
 from core.errors import NotFound
 from marketplace.filters import CatalogueFilter
@@ -191,13 +191,6 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-def whatsapp_link(number: str, text: str) -> str:
-    """https://wa.me/62…?text=… for a number already normalised to 62…; empty without one."""
-    if not number:
-        return ""
-    return f"https://wa.me/{number}?text={quote(text, safe='')}"
 
 
 @require_GET

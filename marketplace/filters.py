@@ -91,7 +91,7 @@ class CatalogueFilter(django_filters.FilterSet):
         "price": ("price_amount", "-id"),
         "-price": ("-price_amount", "-id"),
         "-created": ("-created_at", "-id"),
-        "-rating": ("-rating", "-created_at", "-id"),
+        "-rating": ("-rating_average", "-created_at", "-id"),
     }
 
     q = django_filters.CharFilter(
@@ -174,8 +174,6 @@ class CatalogueFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         ordering = self.form.cleaned_data.get("ordering")
-        if ordering == "-rating" and "rating" not in queryset.query.annotations:
-            ordering = "-created"  # a list without ratings (e.g. the product desk)
         if ordering:
             return queryset.order_by(*self.ORDERINGS[ordering])
         if self.form.cleaned_data.get("q", "").strip():

@@ -138,6 +138,11 @@ class Product(BaseModel):
     # Full-text document (PostgreSQL), kept by marketplace.search; its GIN index and the
     # trigram index on `name` are created by migration 0003 on PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by orders.services.reviews from the product's reviews (never edited by hand).
+    rating_average = models.DecimalField(
+        _("average rating"), max_digits=3, decimal_places=2, default=0, editable=False
+    )
+    rating_count = models.PositiveIntegerField(_("reviews"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -165,7 +170,14 @@ class Product(BaseModel):
                 name="marketplace_product_reason_only_when_hidden",
             ),
         ]
-        indexes = [models.Index(fields=["seller", "status"])]
+        indexes = [
+            models.Index(fields=["seller", "status"]),
+            # The catalogue's "best rated first" ordering.
+            models.Index(
+                fields=["-rating_average", "-created_at", "-id"],
+                name="marketplace_product_rating",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,14 +1,12 @@
 """Reads of categories and products, filtered to what the caller may see."""
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -141,6 +139,8 @@ CARD_FIELDS = (
     "availability",
     "created_at",
     "published_at",
+    "rating_average",
+    "rating_count",
     "seller",
     "category",
     "seller__slug",
@@ -232,15 +232,12 @@ def product_catalogue() -> QuerySet:
       (joined);
     - `card_images`: a list with the first photo (0 or 1 ProductImage), prefetched;
     - `in_stock` (DESIGN.md's definition) and `booked_this_month`;
-    - `rating` (Decimal) and `rating_count`: 0 until reviews exist.
+    - `rating_average` and `rating_count` are the product's own fields (kept by reviews).
 
     Lists filter and order catalogue_products() instead and read their page through
     product_cards().
     """
-    queryset = with_in_stock(_public_products()).annotate(
-        rating=Value(Decimal("0.00"), output_field=DecimalField(max_digits=3, decimal_places=2)),
-        rating_count=Value(0, output_field=IntegerField()),
-    )
+    queryset = with_in_stock(_public_products())
     return _catalogue_cards(queryset).order_by("-created_at", "-id")
 
 

@@ -1,29 +1,49 @@
-"""The checkout page and the buyer's orders (DESIGN.md, Pages).
+"""The checkout page and the buyer's orders (DESIGN.md, Pages), and what the order pages
+share (the Posyantek's desk in orders.desk_views, the staff dispute desk in
+orders.staff_views): status tabs, the order's timeline, its problem report.
 
 Views only shape input and output: the cart and shipping come from orders.services.cart and
 orders.services.shipping, the checkout itself from orders.services.checkout.checkout_place,
-orders from orders.selectors. Totals shown before the checkout use core.money's rules, the same
-the service freezes on the orders.
+the buyer's moves (cancel, confirm receipt, report a problem) from orders.services.lifecycle
+and orders.services.disputes, orders from orders.selectors. A service's refusal
+(core.errors.ApplicationError) is shown next to the action, with its status code. Totals shown
+before the checkout use core.money's rules, the same the service freezes on the orders.
 """
 
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organization
-from core.errors import ApplicationError, NotFound, PermissionDenied
+from accounts.phone import whatsapp_link
+from core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
+from core.files import private_file_response
+from core.forms import apply_service_errors as core_apply_service_errors
 from core.money import OrderTotals, order_totals
 from orders import permissions
-from orders.forms import CheckoutForm, SellerShipping, new_idempotency_key
-from orders.models import Order, Payment
-from orders.selectors import checkout_request_get, order_get, order_list
+from orders.filters import OrderFilter
+from orders.forms import (
+    CancelForm,
+    CheckoutForm,
+    ProblemReportForm,
+    SellerShipping,
+    new_idempotency_key,
+)
+from orders.models import DisputePhoto, Order, OrderEvent, OrderLine, Payment
+from orders.selectors import checkout_request_get, dispute_of, order_get, order_list
 from orders.services.cart import cart_get, cart_lines
 from orders.services.checkout import checkout_place
+from orders.services.disputes import order_report_problem
+from orders.services.lifecycle import order_cancel, order_complete
 from orders.services.shipping import order_weight_grams, shipping_options
 from regions.codes import Level, level_of
 
@@ -216,15 +236,142 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/checkout.html", context, status=status)
 
 
+# --- Shared by the order pages (buyer, Posyantek desk, staff dispute desk) --------------------
+
+Status = Order.Status
+
+
+@dataclass
+class Tab:
+    """One filter tab of an order list: a key for the URL, a label, the statuses it shows
+    (none: every order)."""
+
+    key: str
+    label: str
+    statuses: tuple[str, ...] = ()
+    count: int | None = None
+
+
+def tab_filter(
+    request: HttpRequest, queryset: QuerySet, tabs: list[Tab], default: str
+) -> tuple[QuerySet, Tab, OrderFilter, int]:
+    """The list for the chosen tab (?tab=…) through orders.filters.OrderFilter, with the
+    page's other filters (number, buyer). An unknown tab is the default one; a malformed
+    filter value shows its message and the list unfiltered (status 400)."""
+    chosen = next((tab for tab in tabs if tab.key == request.GET.get("tab")), None)
+    chosen = chosen or next(tab for tab in tabs if tab.key == default)
+    data = QueryDict(mutable=True)
+    for name in ("number", "buyer", "created_from", "created_to"):
+        if request.GET.get(name):
+            data[name] = request.GET[name]
+    data.setlist("status", list(chosen.statuses))
+    filterset = OrderFilter(data, queryset=queryset)
+    if not filterset.is_valid():
+        return queryset, chosen, filterset, 400
+    return filterset.qs, chosen, filterset, 200
+
+
+def tab_counts(queryset: QuerySet, tabs: list[Tab]) -> None:
+    """How many orders each tab holds, in one query."""
+    counts = queryset.order_by().aggregate(
+        **{
+            tab.key: Count("pk", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("pk")
+            for tab in tabs
+        }
+    )
+    for tab in tabs:
+        tab.count = counts[tab.key]
+
+
+def order_or_404(request: HttpRequest, number: str) -> Order:
+    """The order (orders.selectors.order_get: lines, events with actors, refunds) if the
+    caller may see it; 404 otherwise, without saying whether it exists."""
+    try:
+        return order_get(user=request.user, number=number)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+
+
+def status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def timeline_rows(order: Order) -> list[dict]:
+    """The order's events, oldest first: when, what (a status, or a dispute step), the note
+    and who ("System" for the platform's own jobs, "Mitra TTG team" for platform staff)."""
+    rows = []
+    for event in order.events.all():
+        actor = event.actor
+        if actor is None:
+            who = _("System")
+        elif actor.is_staff:
+            who = _("Mitra TTG team")
+        elif actor.pk == order.buyer_id:
+            who = actor.name or _("Buyer")
+        else:
+            who = actor.name or order.seller.name
+        what = (
+            status_label(event.to_status)
+            if event.kind == OrderEvent.Kind.STATUS
+            else event.get_kind_display()
+        )
+        rows.append({"event": event, "what": what, "who": who})
+    return rows
+
+
+def dispute_context(request: HttpRequest, order: Order) -> dict:
+    """The order's problem report with its photos' URLs, for those who may see it (the two
+    sides and platform staff — not a dinas)."""
+    if not permissions.can_view_dispute(request.user, order):
+        return {"dispute": None, "dispute_photos": []}
+    dispute = dispute_of(order)
+    photos = []
+    if dispute is not None:
+        photos = [
+            reverse("orders:problem_photo", args=[order.number, photo.pk])
+            for photo in dispute.photos.all()
+        ]
+    return {"dispute": dispute, "dispute_photos": photos}
+
+
+def service_error(form, error: ApplicationError) -> None:
+    """A service's refusal on the form: by field where it has one, else at its top."""
+    if form is not None and not form.errors:
+        core_apply_service_errors(form, error)
+
+
 # --- My orders --------------------------------------------------------------------------------
+
+BUYER_TABS = [
+    Tab("all", gettext_lazy("All")),
+    Tab(
+        "unpaid", gettext_lazy("Awaiting payment"), (Status.PENDING_PAYMENT, Status.PLACED_ON_TERMS)
+    ),
+    Tab(
+        "active",
+        gettext_lazy("On the way"),
+        (Status.PAID, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED),
+    ),
+    Tab("dispute", gettext_lazy("Problem reported"), (Status.IN_DISPUTE,)),
+    Tab("completed", gettext_lazy("Completed"), (Status.COMPLETED,)),
+    Tab(
+        "closed",
+        gettext_lazy("Cancelled"),
+        (Status.CANCELLED, Status.EXPIRED, Status.REFUNDED, Status.PARTIALLY_REFUNDED),
+    ),
+]
 
 
 @login_required
 @require_http_methods(["GET"])
 def order_list_view(request: HttpRequest) -> HttpResponse:
-    """The buyer's orders, newest first; after a checkout (?payment=<code>) the payment's
-    amount and code on top."""
+    """The buyer's orders, newest first, by status tab; after a checkout (?payment=<code>) the
+    payment's amount and code on top."""
     orders = order_list(user=request.user, as_="buyer").select_related("seller", "payment")
+    orders, tab, filterset, status = tab_filter(request, orders, BUYER_TABS, default="all")
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     payment = None
     code = (request.GET.get("payment") or "").strip()
@@ -234,24 +381,162 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
             .prefetch_related("orders__seller")
             .first()
         )
-    return render(request, "orders/order_list.html", {"page": page, "payment": payment})
+    context = {
+        "page": page,
+        "payment": payment,
+        "tabs": BUYER_TABS,
+        "tab": tab,
+        "filter_errors": filterset.errors,
+    }
+    return render(request, "orders/order_list.html", context, status=status)
+
+
+def _review_links(order: Order) -> dict[int, str]:
+    """line id → the product's reviews page (where its buyer reviews it), for a completed
+    order."""
+    if order.status != Status.COMPLETED:
+        return {}
+    return {
+        line.pk: reverse("orders:product-reviews", args=[line.product.slug])
+        for line in OrderLine.objects.filter(order=order).select_related("product")
+    }
+
+
+def _buyer_page(
+    request: HttpRequest,
+    order: Order,
+    *,
+    status: int = 200,
+    error: str = "",
+    error_action: str = "",
+    cancel_form: CancelForm | None = None,
+) -> HttpResponse:
+    buyer_side = permissions.is_buyer_side(request.user, order)
+    seller_side = permissions.can_view_organization_orders(request.user, order.seller)
+    review_links = _review_links(order) if buyer_side else {}
+    lines = [
+        {"line": line, "review_url": review_links.get(line.pk, "")} for line in order.lines.all()
+    ]
+    whatsapp = whatsapp_link(
+        order.seller.whatsapp,
+        _("Hello %(seller)s, about my order %(number)s on Mitra TTG.")
+        % {"seller": order.seller.name, "number": order.number},
+    )
+    actions = permissions.order_next_actions(request.user, order) if buyer_side else []
+    context = {
+        "order": order,
+        "lines": lines,
+        "timeline": timeline_rows(order),
+        "payment": order.payment,
+        "refunds": list(order.refunds.all()),
+        "buyer_side": buyer_side,
+        "seller_side": seller_side,
+        "can_cancel": "cancel" in actions,
+        "can_complete": "complete" in actions,
+        "can_report": "report_problem" in actions,
+        "cancel_form": cancel_form or CancelForm(),
+        "seller_whatsapp": whatsapp,
+        "error": error,
+        "error_action": error_action,
+        **dispute_context(request, order),
+    }
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
+    """One order: status, lines, totals, address, shipment, refunds, the problem report and its
+    history; the buyer's actions (cancel while unpaid, confirm receipt). 404 for anybody who
+    may not see it; a refused action shows why next to it, with its status code."""
+    order = order_or_404(request, number)
+    if request.method == "GET":
+        return _buyer_page(request, order)
+
+    action = request.POST.get("action", "")
+    cancel_form = None
+    try:
+        if not permissions.is_buyer_side(request.user, order):
+            raise PermissionDenied(_("Only the buyer can do this here."))
+        if action == "cancel":
+            cancel_form = CancelForm(request.POST)
+            if not cancel_form.is_valid():
+                raise InvalidInput()  # the messages are on the form
+            order_cancel(order=order, actor=request.user, reason=cancel_form.cleaned_data["reason"])
+            done = _("Order %(number)s is cancelled.") % {"number": order.number}
+        elif action == "complete":
+            order_complete(order=order, actor=request.user)
+            done = _("Thank you. Order %(number)s is completed.") % {"number": order.number}
+        else:
+            raise InvalidInput(_("Choose what to do."))
+    except ApplicationError as error:
+        on_form = cancel_form is not None and bool(cancel_form.errors or error.fields)
+        if on_form:
+            service_error(cancel_form, error)
+        order = order_or_404(request, number)  # as it is now
+        return _buyer_page(
+            request,
+            order,
+            status=error.status_code,
+            error="" if on_form else str(error.message),
+            error_action=action,
+            cancel_form=cancel_form,
+        )
+    messages.success(request, done)
+    return redirect("orders:order_detail", number=order.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_report_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The buyer reports a problem with a shipped or delivered order: what kind, what
+    happened, up to five photos (private)."""
+    order = order_or_404(request, number)
+    if not permissions.is_buyer_side(request.user, order):
+        raise Http404
+    allowed = order.status in (Status.SHIPPED, Status.DELIVERED)
+    form = ProblemReportForm()
+    status = 200
+    if request.method == "POST":
+        form = ProblemReportForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise InvalidInput()  # the messages are on the form
+            order_report_problem(
+                order=order,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                description=form.cleaned_data["description"],
+                photos=form.cleaned_data["photos"],
+            )
+        except ApplicationError as error:
+            service_error(form, error)
+            status = error.status_code
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your report is sent. The Posyantek answers it, and the Mitra TTG team "
+                    "decides if you agree on nothing."
+                ),
+            )
+            return redirect("orders:order_detail", number=order.number)
+    return render(
+        request,
+        "orders/problem_report.html",
+        {"order": order, "form": form, "allowed": allowed},
+        status=status,
+    )
 
 
 @login_required
 @require_http_methods(["GET"])
-def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    """One order: lines, shipping, PPN, totals, address, status and its events; 404 for
-    anybody who may not see it."""
-    try:
-        order = order_get(user=request.user, number=number)
-    except (NotFound, PermissionDenied):
-        raise Http404 from None
-    if order is None or not permissions.can_view_order(request.user, order):
-        raise Http404
-    context = {
-        "order": order,
-        "lines": order.lines.all(),
-        "events": order.events.all(),
-        "payment": order.payment,
-    }
-    return render(request, "orders/order_detail.html", context)
+def problem_photo_view(request: HttpRequest, number: str, photo_id: int) -> HttpResponse:
+    """A photo of a problem report: the two sides and platform staff only; 404 for anyone
+    else, and for a photo of another order."""
+    order = order_or_404(request, number)
+    photo = DisputePhoto.objects.filter(pk=photo_id, dispute__order=order).first()
+    return private_file_response(
+        photo.image if photo else None,
+        allowed=photo is not None and permissions.can_view_dispute(request.user, order),
+    )

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from core.errors import ApplicationError
 from core.forms import apply_service_errors as core_apply_service_errors
 from core.money import format_rupiah
-from orders.models import PaymentMethod
+from orders.models import Dispute, PaymentMethod
 from regions.codes import Level
 from regions.forms import RegionField
 
@@ -175,3 +176,135 @@ class CheckoutForm(forms.Form):
                 fields[name] = messages if isinstance(messages, list | tuple) else [messages]
         placed = ApplicationError(error.message, error.code, fields=fields)
         core_apply_service_errors(self, placed, aliases=aliases)
+
+
+# --- Order lifecycle pages --------------------------------------------------------------------
+# Each form only shapes input for one service of orders.services (lifecycle, disputes, refunds),
+# which does the real checks; `core.forms.apply_service_errors` puts its messages back.
+
+MAX_NOTE_LENGTH = 1000  # orders.services.order_moves.MAX_NOTE_LENGTH
+MAX_PROBLEM_PHOTOS = 5  # orders.services.disputes.MAX_PHOTOS
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The buyer sees this reason."),
+    )
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(
+        label=_("Courier"),
+        required=False,
+        max_length=60,
+        help_text=_("For example JNE, J&T or Pos Indonesia."),
+    )
+    tracking_number = forms.CharField(
+        label=_("Tracking number (resi)"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    note = forms.CharField(
+        label=_("Note for the buyer"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input; the service checks each one's content."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PROBLEM_PHOTOS:
+            raise forms.ValidationError(
+                _("Attach at most %(n)s photos.") % {"n": MAX_PROBLEM_PHOTOS}
+            )
+        return [super(MultipleImageField, self).clean(file, initial) for file in files]
+
+
+class ProblemReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is the problem?"), choices=())
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Write what you received and what is wrong with it."),
+    )
+    photos = MultipleImageField(
+        label=_("Photos (at most 5)"),
+        required=False,
+        help_text=_("Photos of the goods and the package help the Mitra TTG team decide."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Choose…")), *Dispute.Reason.choices]
+        self.fields["photos"].widget.attrs.update({"accept": "image/jpeg,image/png,image/webp"})
+
+
+class DisputeAnswerForm(forms.Form):
+    response = forms.CharField(
+        label=_("Your answer to the buyer"),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The buyer and the Mitra TTG team read it."),
+    )
+
+
+class DisputeResolveForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=(), widget=forms.RadioSelect)
+    amount = forms.IntegerField(
+        label=_("Refund amount (Rp, whole Rupiah)"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+    )
+    note = forms.CharField(
+        label=_("Note for both sides"),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, max_amount: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = Dispute.Outcome.choices
+        amount = self.fields["amount"]
+        amount.max_value = max_amount
+        amount.validators.append(MaxValueValidator(max_amount))
+        amount.widget.attrs["max"] = max_amount
+        amount.help_text = _(
+            "Only for a refund. At most %(max)s (what is left of the order's total)."
+        ) % {"max": format_rupiah(max_amount)}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "refund" and not data.get("amount"):
+            self.add_error("amount", _("Give the amount to refund, in whole Rupiah."))
+        return data
+
+
+class RefundSucceededForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Transfer reference"),
+        max_length=100,
+        help_text=_("The bank's reference of the transfer back to the buyer."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from core.storages import private_storage
 
 # --- Shipping settings ------------------------------------------------------------------------
 
@@ -208,6 +209,8 @@ class Payment(BaseModel):
     amount_due_amount = models.BigIntegerField(_("amount due (Rp)"))
     currency = models.CharField(max_length=3, default="IDR", editable=False)
     expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
+    # A terms payment has a due date instead of an expiry (DESIGN.md: terms orders never expire).
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
     class Meta:
@@ -350,7 +353,16 @@ class Order(BaseModel):
     platform_fee_amount = models.BigIntegerField(_("platform fee (Rp)"), default=0)
     promised_date = models.DateField(_("promised date"))
     expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Fulfilment, set by orders.services.lifecycle.
+    carrier = models.CharField(_("courier"), max_length=60, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -359,6 +371,9 @@ class Order(BaseModel):
         indexes = [
             models.Index(fields=["seller", "status"]),
             models.Index(fields=["buyer", "-created_at"]),
+            # The beat jobs: unpaid orders past their expiry, delivered orders to complete.
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "delivered_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -374,10 +389,18 @@ class Order(BaseModel):
                 ),
                 name="orders_order_total_is_sum",
             ),
+            models.CheckConstraint(
+                condition=Q(payment_terms="prepaid") | Q(due_date__isnull=False),
+                name="orders_order_terms_have_due_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_on_terms(self) -> bool:
+        return self.payment_terms != self.PaymentTerms.PREPAID
 
 
 class OrderLine(BaseModel):
@@ -407,13 +430,24 @@ class OrderLine(BaseModel):
 
 
 class OrderEvent(BaseModel):
+    """One step in an order's history: a status move, or (with the status unchanged) a step of
+    its dispute."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        DISPUTE_ANSWERED = "dispute_answered", _("Seller answered the problem report")
+        DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24)
     note = models.TextField(_("note"), blank=True)
+    # Set once by orders.tasks.order_event_notify: at most one message per event.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order event")
@@ -433,4 +467,208 @@ class CheckoutRequest(BaseModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="orders_checkoutrequest_unique"),
+        ]
+
+
+# --- Refunds ----------------------------------------------------------------------------------
+
+
+class Refund(BaseModel):
+    """Money going back to the buyer for one order: after a seller cancels a paid order, or
+    when staff resolve a dispute with a refund. The amount is split into goods, shipping and
+    PPN (core.money.refund_split). `refund_mark_succeeded` is the one way it succeeds, and it
+    moves the order (and the payment) on."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        PENDING_MANUAL = "pending_manual", _("Awaiting manual transfer")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        Status.REQUESTED: {Status.PENDING_MANUAL, Status.SUCCEEDED, Status.FAILED},
+        Status.PENDING_MANUAL: {Status.SUCCEEDED, Status.FAILED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+    }
+    OPEN = (Status.REQUESTED, Status.PENDING_MANUAL)
+
+    class Reason(models.TextChoices):
+        SELLER_CANCELLED = "seller_cancelled", _("Cancelled by the seller after payment")
+        DISPUTE = "dispute", _("Dispute resolved with a refund")
+        LATE_PAYMENT = "late_payment", _("Late payment that could not be honoured")
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True)
+    # The payment method the money came by; the payment issues route the refund through it.
+    provider = models.CharField(_("provider"), max_length=20, choices=PaymentMethod.choices)
+    provider_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
+    goods_amount = models.BigIntegerField(_("goods (Rp)"))
+    shipping_amount = models.BigIntegerField(_("shipping (Rp)"))
+    ppn_amount = models.BigIntegerField(_("PPN (Rp)"))
+    total_amount = models.BigIntegerField(_("total (Rp)"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goods_amount__gte=0)
+                & Q(shipping_amount__gte=0)
+                & Q(ppn_amount__gte=0)
+                & Q(total_amount__gt=0),
+                name="orders_refund_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_amount=F("goods_amount") + F("shipping_amount") + F("ppn_amount")
+                ),
+                name="orders_refund_total_is_sum",
+            ),
+            # One refund in flight per order: a retried cancel or resolution never doubles it.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["requested", "pending_manual"]),
+                name="orders_refund_one_open_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} {self.total_amount}"
+
+
+class RefundEvent(BaseModel):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("refund event")
+        verbose_name_plural = _("refund events")
+        ordering = ["created_at", "id"]
+
+
+# --- Disputes ---------------------------------------------------------------------------------
+
+
+def dispute_photo_path(instance: "DisputePhoto", filename: str) -> str:
+    return f"disputes/{filename}"
+
+
+class Dispute(BaseModel):
+    """A buyer's problem report on a delivered order (private to the parties and staff): the
+    seller answers, platform staff resolve with an outcome and an amount."""
+
+    class Reason(models.TextChoices):
+        NOT_RECEIVED = "not_received", _("Not received")
+        DAMAGED = "damaged", _("Arrived damaged")
+        WRONG_ITEM = "wrong_item", _("Wrong product")
+        INCOMPLETE = "incomplete", _("Quantity incomplete")
+        NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        COMPLETE = "complete", _("No refund: complete the order")
+        REFUND = "refund", _("Refund")
+
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="dispute", verbose_name=_("order")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    description = models.TextField(_("what happened"))
+    seller_response = models.TextField(_("seller's answer"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    refund_amount = models.BigIntegerField(_("refund (Rp)"), default=0)
+    resolution_note = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refund_amount__gte=0), name="orders_dispute_refund_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.get_reason_display()}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class DisputePhoto(BaseModel):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        _("photo"), upload_to=dispute_photo_path, storage=private_storage, max_length=255
+    )
+
+    class Meta:
+        verbose_name = _("dispute photo")
+        verbose_name_plural = _("dispute photos")
+        ordering = ["id"]
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+
+
+class Review(BaseModel):
+    """A buyer's review of a product it received in a completed order: one per buyer and
+    product. orders.services.reviews keeps the product's rating_average and rating_count."""
+
+    product = models.ForeignKey(
+        "marketplace.Product",
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("product"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("order")
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "author"], name="orders_review_once"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="orders_review_rating_1_5"
+            ),
         ]

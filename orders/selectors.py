@@ -5,15 +5,20 @@ import re
 
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from accounts.permissions import AnyUser
+from accounts.permissions import AnyUser, is_platform_staff, jurisdictions_of
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from orders.models import CheckoutRequest, Order, OrderLine, Payment
-from orders.permissions import can_view_order, can_view_organization_orders, can_view_payment
+from orders.models import CheckoutRequest, Dispute, Order, OrderEvent, OrderLine, Payment, Refund
+from orders.permissions import (
+    can_resolve_dispute,
+    can_view_order,
+    can_view_organization_orders,
+    can_view_payment,
+)
 
 ORDER_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{1,20}")
 MAX_ID = 2**63 - 1
@@ -26,16 +31,33 @@ def _orders(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _in_jurisdictions(codes: list[str]) -> Q:
+    """Orders whose seller lies in one of these areas (province or regency codes)."""
+    where = Q(pk__in=[])
+    for code in codes:
+        where |= Q(seller__district__code__startswith=f"{code}.")
+    return where
+
+
 def order_list(
     *, user: AnyUser, as_: str = "buyer", organization: Organization | None = None
 ) -> QuerySet:
     """`buyer`: the user's own purchases, or with an organisation, the purchases on its name
     (its members). `seller`: the organisation's sales (members, platform staff, a dinas in
-    jurisdiction). PermissionDenied when the caller may not see them."""
+    jurisdiction); without an organisation, every order for platform staff and the orders of
+    Posyantek in its jurisdiction for a dinas. PermissionDenied when the caller may not see
+    them."""
     if not (user and user.is_authenticated):
         raise PermissionDenied()
     if as_ == "seller":
         if organization is None:
+            if is_platform_staff(user):
+                return _orders(Order.objects.all()).order_by("-created_at", "-id")
+            codes = jurisdictions_of(user)
+            if codes:
+                return _orders(Order.objects.filter(_in_jurisdictions(codes))).order_by(
+                    "-created_at", "-id"
+                )
             raise InvalidInput(
                 fields={"organization": [_("Choose the organisation whose sales to list.")]}
             )
@@ -55,13 +77,44 @@ def order_list(
 
 
 def order_get(*, user: AnyUser, number: str) -> Order:
-    """The order if the caller may see it; NotFound otherwise (no hint it exists)."""
+    """The order if the caller may see it, with its history (`events`, oldest first, with
+    their actors), refunds and dispute (with photos); NotFound otherwise (no hint it
+    exists)."""
     if not isinstance(number, str) or not ORDER_NUMBER_RE.fullmatch(number):
         raise NotFound()
-    order = _orders(Order.objects.filter(number=number)).first()
+    order = (
+        _orders(Order.objects.filter(number=number))
+        .select_related("buyer", "village", "district", "regency", "province", "dispute")
+        .prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+            Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
     if order is None or not can_view_order(user, order):
         raise NotFound()
     return order
+
+
+def dispute_of(order: Order) -> Dispute | None:
+    """The order's dispute with its photos, or None."""
+    return (
+        Dispute.objects.filter(order=order)
+        .select_related("opened_by", "responded_by", "resolved_by")
+        .prefetch_related("photos")
+        .first()
+    )
+
+
+def dispute_list(*, user: AnyUser, open_only: bool = True) -> QuerySet:
+    """The staff dispute desk: disputes (open ones — not yet resolved — by default), the
+    oldest first, with their orders. PermissionDenied for anyone but platform staff."""
+    if not can_resolve_dispute(user):
+        raise PermissionDenied()
+    queryset = Dispute.objects.select_related("order__seller", "order__buyer", "opened_by")
+    if open_only:
+        queryset = queryset.filter(resolved_at__isnull=True)
+    return queryset.order_by("created_at", "id")
 
 
 def payment_get(*, user: AnyUser, payment_id: int) -> Payment:

@@ -185,6 +185,9 @@ BANK_TRANSFER_EXPIRY_HOURS = env.int("BANK_TRANSFER_EXPIRY_HOURS", default=24)
 CARD_EXPIRY_MINUTES = env.int("CARD_EXPIRY_MINUTES", default=60)
 # How long checkout/ remembers an Idempotency-Key.
 CHECKOUT_IDEMPOTENCY_HOURS = 24
+# Delivered orders complete by themselves after this many days unless the buyer reports a
+# problem.
+ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
 
 # --- Internationalisation -------------------------------------------------------------------
 

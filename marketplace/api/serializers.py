@@ -69,9 +69,13 @@ class ProductCardSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     in_stock = serializers.BooleanField(read_only=True)
     rating = serializers.DecimalField(
-        max_digits=3, decimal_places=2, coerce_to_string=False, read_only=True, default=0
+        source="rating_average",
+        max_digits=3,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
     )
-    rating_count = serializers.IntegerField(read_only=True, default=0)
+    rating_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Product
@@ -116,7 +120,6 @@ class ProductCardSerializer(serializers.ModelSerializer):
         district = seller.district
         regency = district.regency
         province = regency.province
-        rating = getattr(product, "rating", None)
         return {
             "slug": product.slug,
             "name": product.name,
@@ -151,8 +154,8 @@ class ProductCardSerializer(serializers.ModelSerializer):
             },
             "thumbnail_url": self.get_thumbnail_url(product),
             "in_stock": product.in_stock,
-            "rating": self._rating_field.to_representation(0 if rating is None else rating),
-            "rating_count": getattr(product, "rating_count", 0),
+            "rating": self._rating_field.to_representation(product.rating_average),
+            "rating_count": product.rating_count,
         }
 
     @cached_property

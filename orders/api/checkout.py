@@ -5,18 +5,32 @@ Views read the caller's cart (orders.services.cart.cart_get), call one service o
 and serialize the result; orders.services.checkout validates the body field by field.
 """
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.permissions import roles_prime
 from core.api.pagination import PageNumberPagination
 from core.errors import InvalidInput
-from orders.models import Order, OrderLine, Payment, PaymentMethod, ShippingMethod
+from orders.filters import OrderFilter
+from orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    Refund,
+    ShippingMethod,
+)
+from orders.permissions import ORDER_ACTIONS, order_next_actions
 from orders.selectors import order_get, order_list, organization_for_orders, payment_get
 from orders.services.cart import cart_get
 from orders.services.checkout import (
@@ -24,6 +38,8 @@ from orders.services.checkout import (
     checkout_place,
     checkout_preview,
 )
+
+Status = Order.Status
 
 # --- Input ------------------------------------------------------------------------------------
 
@@ -88,45 +104,129 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
 
+def order_context(request, orders: Iterable[Order]) -> dict:
+    """The serializer context for orders shown to the caller (roles read once)."""
+    roles_prime(
+        request.user,
+        [order.seller_id for order in orders]
+        + [order.buyer_organization_id for order in orders if order.buyer_organization_id],
+    )
+    return {"request": request}
+
+
+ORDER_FIELDS = [
+    "number",
+    "seller",
+    "buyer_organization",
+    "status",
+    "status_display",
+    "payment_id",
+    "payment_terms",
+    "payment_terms_display",
+    "due_date",
+    "shipping_method",
+    "shipping_weight_grams",
+    "seller_is_pkp",
+    "goods_amount",
+    "shipping_amount",
+    "dpp_amount",
+    "ppn_amount",
+    "total_amount",
+    "promised_date",
+    "expires_at",
+    "carrier",
+    "tracking_number",
+    "paid_at",
+    "accepted_at",
+    "shipped_at",
+    "delivered_at",
+    "completed_at",
+    "cancelled_at",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "address_line",
+    "village_id",
+    "district_id",
+    "regency_id",
+    "province_id",
+    "postal_code",
+    "note",
+    "created_at",
+    "lines",
+    "next_actions",
+]
+
+
 class OrderSerializer(serializers.ModelSerializer):
+    """An order as its list shows it. `next_actions`: the moves the caller may make now, each
+    the name of an endpoint (`accept` → `orders/{number}/accept/`, `report_problem` →
+    `report-problem/`, `dispute_respond` → `dispute/respond/`, `dispute_resolve` →
+    `dispute/resolve/`)."""
+
     seller = SellerRefSerializer()
     buyer_organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     payment_id = serializers.IntegerField()
+    status_display = serializers.CharField(source="get_status_display")
+    payment_terms_display = serializers.CharField(source="get_payment_terms_display")
     lines = OrderLineSerializer(many=True)
+    next_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
+        fields = ORDER_FIELDS
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(ORDER_ACTIONS)))
+    def get_next_actions(self, order: Order) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return order_next_actions(request.user, order)
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderEvent
+        fields = ["kind", "from_status", "to_status", "note", "actor_name", "created_at"]
+
+    def get_actor_name(self, event: OrderEvent) -> str:
+        """The person's name (never an e-mail address), or "System" for automatic moves."""
+        if event.actor is None:
+            return _("System")
+        return event.actor.name or _("User")
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text="requested, pending_manual, succeeded or failed.")
+    status_display = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField(help_text="seller_cancelled, dispute or late_payment.")
+
+    class Meta:
+        model = Refund
         fields = [
-            "number",
-            "seller",
-            "buyer_organization",
+            "id",
             "status",
-            "payment_id",
-            "payment_terms",
-            "shipping_method",
-            "shipping_weight_grams",
-            "seller_is_pkp",
+            "status_display",
+            "reason",
             "goods_amount",
             "shipping_amount",
-            "dpp_amount",
             "ppn_amount",
             "total_amount",
-            "promised_date",
-            "expires_at",
-            "paid_at",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "address_line",
-            "village_id",
-            "district_id",
-            "regency_id",
-            "province_id",
-            "postal_code",
-            "note",
             "created_at",
-            "lines",
+            "succeeded_at",
         ]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """One order with its history (`events`, oldest first) and `refunds`."""
+
+    events = OrderEventSerializer(many=True)
+    refunds = RefundSerializer(many=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*ORDER_FIELDS, "events", "refunds"]
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -246,7 +346,10 @@ class CheckoutView(GenericAPIView):
         cart = cart_get(user=request.user, create=True)
         payment = checkout_place(user=request.user, cart=cart, data=data, idempotency_key=key)
         payment = payment_get(user=request.user, payment_id=payment.pk)
-        body = CheckoutResultSerializer({"payment": payment, "orders": payment.orders.all()}).data
+        orders = payment.orders.all()
+        body = CheckoutResultSerializer(
+            {"payment": payment, "orders": orders}, context=order_context(request, orders)
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -270,17 +373,35 @@ class OrderListView(ListAPIView):
     """Orders, newest first: the caller's purchases (`?as=buyer`, the default; with
     `?organization=<slug>`, the purchases on that organisation's name), or an organisation's
     sales (`?as=seller&organization=<slug>`, for its members, platform staff and a dinas in
-    jurisdiction)."""
+    jurisdiction; `?as=seller` alone: every order for platform staff, the orders of the
+    Posyantek in its jurisdiction for a dinas). Filter by `status` (repeat it for several),
+    `created_from`/`created_to` (days, YYYY-MM-DD), `number` and `buyer`; a malformed value
+    is a 400 naming its field."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
     pagination_class = PageNumberPagination
-    filter_backends: list = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OrderFilter
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("as", OpenApiTypes.STR, enum=["buyer", "seller"], required=False),
-            OpenApiParameter("organization", OpenApiTypes.STR, required=False),
+            OpenApiParameter(
+                "as",
+                OpenApiTypes.STR,
+                enum=["buyer", "seller"],
+                required=False,
+                description="buyer (default): purchases; seller: sales.",
+            ),
+            OpenApiParameter(
+                "organization",
+                OpenApiTypes.STR,
+                required=False,
+                description=(
+                    "Slug of the organisation whose purchases (as=buyer) or sales (as=seller) "
+                    "to list."
+                ),
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -292,20 +413,32 @@ class OrderListView(ListAPIView):
         params = self.request.query_params
         slug = params.get("organization")
         organization = organization_for_orders(slug=slug) if slug else None
-        return order_list(
+        orders = order_list(
             user=self.request.user, as_=params.get("as") or "buyer", organization=organization
         )
+        return orders.select_related("dispute")  # next_actions of orders in dispute
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = OrderSerializer(page, many=True, context=order_context(request, page))
+        return self.get_paginated_response(serializer.data)
+
+
+def order_detail_data(request, number: str) -> dict:
+    """The order as the caller sees it, freshly read (after a move too)."""
+    order = order_get(user=request.user, number=number)
+    return OrderDetailSerializer(order, context=order_context(request, [order])).data
 
 
 class OrderDetailView(GenericAPIView):
-    """One order: for its buyer, members of the buying organisation, the seller's members,
-    platform staff and a dinas in jurisdiction."""
+    """One order with its history and refunds: for its buyer, members of the buying
+    organisation, the seller's members, platform staff and a dinas in jurisdiction."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = OrderSerializer
+    serializer_class = OrderDetailSerializer
 
     def get(self, request, number: str):
-        return Response(OrderSerializer(order_get(user=request.user, number=number)).data)
+        return Response(order_detail_data(request, number))
 
 
 class PaymentDetailView(GenericAPIView):
@@ -316,4 +449,5 @@ class PaymentDetailView(GenericAPIView):
 
     def get(self, request, pk: int):
         payment = payment_get(user=request.user, payment_id=pk)
-        return Response(PaymentDetailSerializer(payment).data)
+        context = order_context(request, payment.orders.all())
+        return Response(PaymentDetailSerializer(payment, context=context).data)

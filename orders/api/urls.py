@@ -1,9 +1,12 @@
 """The orders app's API: cart and shipping settings (cart_urls), checkout, orders and
-payments (checkout_urls)."""
+payments (checkout_urls), order moves and disputes (lifecycle_urls), reviews
+(reviews_urls)."""
 
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("orders.api.cart_urls")),
     path("", include("orders.api.checkout_urls")),
+    path("", include("orders.api.lifecycle_urls")),
+    path("", include("orders.api.reviews_urls")),
 ]

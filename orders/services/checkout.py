@@ -43,7 +43,6 @@ from orders.models import (
     CartItem,
     CheckoutRequest,
     Order,
-    OrderEvent,
     OrderLine,
     Payment,
     PaymentEvent,
@@ -53,6 +52,7 @@ from orders.models import (
 from orders.permissions import can_buy_for
 from orders.selectors import checkout_request_get
 from orders.services.cart import line_problem, product_check_buyable, quantity_check
+from orders.services.order_moves import order_event_record
 from orders.services.shipping import shipping_fee, shipping_options, unit_weight_grams
 from regions.models import Village
 
@@ -256,6 +256,7 @@ def checkout_input_clean(*, user: User, data: Mapping[str, Any]) -> CheckoutInpu
 class PlannedLine:
     product: Product
     quantity: int
+    unit_price_amount: int
     line_amount: int
     weight_grams: int
 
@@ -307,56 +308,65 @@ def _planned_line(item: CartItem) -> PlannedLine:
         # The cart's messages name the product already; the field is the cart line.
         messages = [str(m) for ms in error.fields.values() for m in ms] or [str(error.message)]
         raise InvalidInput(messages[0], code=error.code) from error
-    grams = unit_weight_grams(product.weight_per_unit_kg)
+    return planned_line(product, quantity, product.price_amount)
+
+
+def planned_line(product: Product, quantity: int, unit_price_amount: int) -> PlannedLine:
     return PlannedLine(
         product=product,
         quantity=quantity,
-        line_amount=product.price_amount * quantity,
-        weight_grams=grams,
+        unit_price_amount=unit_price_amount,
+        line_amount=unit_price_amount * quantity,
+        weight_grams=unit_weight_grams(product.weight_per_unit_kg),
     )
 
 
 def _checkout_plan(*, items: list[CartItem], clean: CheckoutInput) -> list[PlannedOrder]:
-    plan = []
-    for lines_items in _group_by_seller(items).values():
-        seller = lines_items[0].product.seller
-        lines = [_planned_line(item) for item in lines_items]
-        weight = sum(line.weight_grams * line.quantity for line in lines)
-        field_name = f"shipping.{seller.slug}"
-        method = clean.shipping.get(seller.slug, "")
-        if method not in ShippingMethod.values:
-            raise InvalidInput(
-                fields={
-                    field_name: [
-                        _("Choose how %(seller)s sends your order.") % {"seller": seller.name}
-                    ]
-                }
-            )
-        try:
-            fee = shipping_fee(
-                seller=seller,
-                method=method,
-                regency_code=clean.destination.regency_code,
-                province_code=clean.destination.province_code,
-                weight_grams=weight,
-            )
-        except InvalidInput as error:
-            messages = [m for ms in error.fields.values() for m in ms] or [str(error.message)]
-            raise InvalidInput(fields={field_name: messages}) from error
-        goods = sum(line.line_amount for line in lines)
-        plan.append(
-            PlannedOrder(
-                seller=seller,
-                lines=lines,
-                shipping_method=method,
-                weight_grams=weight,
-                totals=order_totals(
-                    goods_amount=goods, shipping_amount=fee, seller_is_pkp=seller.is_pkp
-                ),
-                lead_time_days=max(line.product.lead_time_days for line in lines),
-            )
+    return [
+        planned_order(
+            seller=seller_items[0].product.seller,
+            lines=[_planned_line(item) for item in seller_items],
+            clean=clean,
         )
-    return plan
+        for seller_items in _group_by_seller(items).values()
+    ]
+
+
+def planned_order(
+    *, seller: Organization, lines: list[PlannedLine], clean: CheckoutInput
+) -> PlannedOrder:
+    """One seller's order: the shipping method chosen for it, its fee to the destination, and
+    the frozen totals; InvalidInput on `shipping.<seller slug>` when the method is missing or
+    not offered there."""
+    weight = sum(line.weight_grams * line.quantity for line in lines)
+    field_name = f"shipping.{seller.slug}"
+    method = clean.shipping.get(seller.slug, "")
+    if method not in ShippingMethod.values:
+        raise InvalidInput(
+            fields={
+                field_name: [_("Choose how %(seller)s sends your order.") % {"seller": seller.name}]
+            }
+        )
+    try:
+        fee = shipping_fee(
+            seller=seller,
+            method=method,
+            regency_code=clean.destination.regency_code,
+            province_code=clean.destination.province_code,
+            weight_grams=weight,
+        )
+    except InvalidInput as error:
+        messages = [m for ms in error.fields.values() for m in ms] or [str(error.message)]
+        raise InvalidInput(fields={field_name: messages}) from error
+    goods = sum(line.line_amount for line in lines)
+    return PlannedOrder(
+        seller=seller,
+        lines=lines,
+        shipping_method=method,
+        weight_grams=weight,
+        totals=order_totals(goods_amount=goods, shipping_amount=fee, seller_is_pkp=seller.is_pkp),
+        lead_time_days=max(line.product.lead_time_days for line in lines),
+    )
 
 
 # --- Idempotency ------------------------------------------------------------------------------
@@ -427,6 +437,88 @@ def _reserve(*, orders: list[tuple[Order, PlannedOrder]], actor: User, now) -> N
             raise _named(product, error) from error
 
 
+def payment_expiry(method: str) -> datetime.timedelta:
+    """How long an unpaid prepaid payment waits (DESIGN.md: bank transfer 24 h, card 1 h)."""
+    if method == PaymentMethod.CARD:
+        return datetime.timedelta(minutes=settings.CARD_EXPIRY_MINUTES)
+    return datetime.timedelta(hours=settings.BANK_TRANSFER_EXPIRY_HOURS)
+
+
+def orders_write(
+    *,
+    payment: Payment,
+    user: User,
+    clean: CheckoutInput,
+    plan: list[PlannedOrder],
+    now: datetime.datetime,
+    status: str,
+    payment_terms: str,
+    due_date: datetime.date | None = None,
+) -> list[Order]:
+    """Write the planned orders of one payment with their lines and first events, reserving
+    stock and capacity (all or nothing: the caller's transaction rolls back on any error)."""
+    destination = clean.destination.village
+    today = timezone.localdate(now)
+    orders: list[tuple[Order, PlannedOrder]] = []
+    for planned in plan:
+        totals = planned.totals
+        order = Order.objects.create(
+            number=order_number_new(at=now),
+            payment=payment,
+            buyer=user,
+            buyer_organization=clean.buyer_organization,
+            seller=planned.seller,
+            status=status,
+            payment_terms=payment_terms,
+            contact_name=clean.contact_name,
+            contact_phone=clean.contact_phone,
+            contact_email=clean.contact_email,
+            address_line=clean.address_line,
+            village=destination,
+            district=destination.district,
+            regency=destination.district.regency,
+            province=destination.district.regency.province,
+            postal_code=clean.postal_code,
+            note=clean.note,
+            shipping_method=planned.shipping_method,
+            shipping_weight_grams=planned.weight_grams,
+            seller_is_pkp=planned.seller.is_pkp,
+            goods_amount=totals.goods_amount,
+            shipping_amount=totals.shipping_amount,
+            dpp_amount=totals.dpp_amount,
+            ppn_amount=totals.ppn_amount,
+            total_amount=totals.total_amount,
+            platform_fee_amount=totals.platform_fee_amount,
+            promised_date=today + datetime.timedelta(days=planned.lead_time_days),
+            expires_at=payment.expires_at,
+            due_date=due_date,
+        )
+        orders.append((order, planned))
+
+    _reserve(orders=orders, actor=user, now=now)
+
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            product_name=line.product.name,
+            selling_unit=line.product.selling_unit,
+            availability=line.product.availability,
+            unit_price_amount=line.unit_price_amount,
+            quantity=line.quantity,
+            line_amount=line.line_amount,
+            weight_per_unit_grams=line.weight_grams,
+        )
+        for order, planned in orders
+        for line in planned.lines
+    )
+    for order, _planned in orders:
+        # Each first event is announced (the seller learns of an order on terms at once; an
+        # order awaiting payment is announced to nobody until it is paid).
+        order_event_record(order=order, actor=user, from_status="", to_status=status)
+    return [order for order, _planned in orders]
+
+
 def _place(
     *, user: User, cart: Cart, data: Mapping[str, Any], key: str | None, digest: str
 ) -> Payment:
@@ -448,7 +540,7 @@ def _place(
             method=clean.payment_method,
             status=Payment.Status.PENDING,
             amount_due_amount=sum(planned.totals.total_amount for planned in plan),
-            expires_at=now + datetime.timedelta(hours=settings.BANK_TRANSFER_EXPIRY_HOURS),
+            expires_at=now + payment_expiry(clean.payment_method),
         )
         if key is not None:
             CheckoutRequest.objects.filter(
@@ -458,66 +550,14 @@ def _place(
         PaymentEvent.objects.create(
             payment=payment, actor=user, from_status="", to_status=Payment.Status.PENDING
         )
-
-        destination = clean.destination.village
-        today = timezone.localdate(now)
-        orders: list[tuple[Order, PlannedOrder]] = []
-        for planned in plan:
-            totals = planned.totals
-            order = Order.objects.create(
-                number=order_number_new(at=now),
-                payment=payment,
-                buyer=user,
-                buyer_organization=clean.buyer_organization,
-                seller=planned.seller,
-                status=Order.Status.PENDING_PAYMENT,
-                payment_terms=Order.PaymentTerms.PREPAID,
-                contact_name=clean.contact_name,
-                contact_phone=clean.contact_phone,
-                contact_email=clean.contact_email,
-                address_line=clean.address_line,
-                village=destination,
-                district=destination.district,
-                regency=destination.district.regency,
-                province=destination.district.regency.province,
-                postal_code=clean.postal_code,
-                note=clean.note,
-                shipping_method=planned.shipping_method,
-                shipping_weight_grams=planned.weight_grams,
-                seller_is_pkp=planned.seller.is_pkp,
-                goods_amount=totals.goods_amount,
-                shipping_amount=totals.shipping_amount,
-                dpp_amount=totals.dpp_amount,
-                ppn_amount=totals.ppn_amount,
-                total_amount=totals.total_amount,
-                platform_fee_amount=totals.platform_fee_amount,
-                promised_date=today + datetime.timedelta(days=planned.lead_time_days),
-                expires_at=payment.expires_at,
-            )
-            orders.append((order, planned))
-
-        _reserve(orders=orders, actor=user, now=now)
-
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                product=line.product,
-                product_name=line.product.name,
-                selling_unit=line.product.selling_unit,
-                availability=line.product.availability,
-                unit_price_amount=line.product.price_amount,
-                quantity=line.quantity,
-                line_amount=line.line_amount,
-                weight_per_unit_grams=line.weight_grams,
-            )
-            for order, planned in orders
-            for line in planned.lines
-        )
-        OrderEvent.objects.bulk_create(
-            OrderEvent(
-                order=order, actor=user, from_status="", to_status=Order.Status.PENDING_PAYMENT
-            )
-            for order, _planned in orders
+        orders_write(
+            payment=payment,
+            user=user,
+            clean=clean,
+            plan=plan,
+            now=now,
+            status=Order.Status.PENDING_PAYMENT,
+            payment_terms=Order.PaymentTerms.PREPAID,
         )
         CartItem.objects.filter(cart=cart, pk__in=[item.pk for item in items]).delete()
         return payment

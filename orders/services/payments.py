@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import Conflict
-from orders.models import Order, OrderEvent, Payment, PaymentEvent
+from orders.models import Order, Payment, PaymentEvent
+from orders.services.order_moves import order_move
 
 # The payment moves to paid from these; expired/cancelled go through needs_review first.
 PAYABLE = {
@@ -57,19 +58,14 @@ def payment_mark_paid(
         .order_by("pk")
     )
     for order in orders:
-        order.status = Order.Status.PAID
-        order.paid_at = paid_at
-        order.save(update_fields=["status", "paid_at", "updated_at"])
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order=order,
-            actor=actor,
-            from_status=Order.Status.PENDING_PAYMENT,
+        order_move(
+            order,
             to_status=Order.Status.PAID,
+            actor=actor,
             note=note or "",
+            at=paid_at,
+            fields={"paid_at": paid_at},
         )
-        for order in orders
-    )
     payment.status = locked.status
     payment.paid_at = locked.paid_at
     return locked

@@ -4,7 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from core.money import format_rupiah, order_totals, platform_fee_amount, ppn_amount
+from core.money import (
+    format_rupiah,
+    order_totals,
+    platform_fee_amount,
+    ppn_amount,
+    refund_split,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +73,43 @@ def test_platform_fee_defaults_to_the_setting(settings):
 )
 def test_format_rupiah(amount, text):
     assert format_rupiah(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("amount", "goods", "shipping", "ppn"),
+    [
+        (500_000, 435_919, 14_531, 49_550),  # the module docstring's example
+        (1_720_500, 1_500_000, 50_000, 170_500),  # the whole order: its exact parts
+        (1, 1, 0, 0),  # PPN 0,099 and shipping 0,032 round down: the rupiah is goods
+    ],
+)
+def test_refund_split_vectors(amount, goods, shipping, ppn):
+    split = refund_split(
+        amount=amount, goods_amount=1_500_000, shipping_amount=50_000, ppn_amount=170_500
+    )
+    assert (split.goods_amount, split.shipping_amount, split.ppn_amount) == (goods, shipping, ppn)
+    assert split.total_amount == amount
+
+
+def test_refund_split_parts_never_exceed_the_order_and_always_add_up():
+    order = {"goods_amount": 1_234_567, "shipping_amount": 33_333, "ppn_amount": 139_469}
+    total = sum(order.values())
+    for amount in (1, 2, 99, 12_345, total // 2, total - 1, total):
+        split = refund_split(amount=amount, **order)
+        assert split.total_amount == amount
+        assert 0 <= split.goods_amount <= order["goods_amount"]
+        assert 0 <= split.shipping_amount <= order["shipping_amount"]
+        assert 0 <= split.ppn_amount <= order["ppn_amount"]
+
+
+def test_refund_split_without_ppn_or_shipping():
+    split = refund_split(amount=40_000, goods_amount=100_000, shipping_amount=0, ppn_amount=0)
+    assert (split.goods_amount, split.shipping_amount, split.ppn_amount) == (40_000, 0, 0)
+
+
+@pytest.mark.parametrize("amount", [0, -1, 1_720_501])
+def test_refund_split_refuses_amounts_outside_the_order(amount):
+    with pytest.raises(ValueError):
+        refund_split(
+            amount=amount, goods_amount=1_500_000, shipping_amount=50_000, ppn_amount=170_500
+        )

@@ -2,16 +2,14 @@
 each in its own connection. The database, not luck, keeps stock ≥ 0 and bookings ≤ capacity,
 and two checkouts locking the same products never deadlock."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from marketplace.capacity import CapacityExceeded, capacity_booked
 from marketplace.models import CapacityBooking, Product, StockMovement
 from marketplace.services import OutOfStock
 from orders.models import Cart, CartItem, Order, Payment
 from orders.services.checkout import checkout_place
+from tests.concurrency import race
 from tests.factories import (
     OrganizationFactory,
     ProductFactory,
@@ -22,29 +20,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 BUYERS = 24
-
-
-def race(works: list) -> list[object]:
-    """Run each of `works` in its own thread, released together; each result or error."""
-    barrier = threading.Barrier(len(works))
-    results: list[object] = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a checkout hung"
-    return results
 
 
 def data(seller_slug: str) -> dict:

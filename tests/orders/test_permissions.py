@@ -109,3 +109,84 @@ def test_anonymous_users_see_nothing(regions):
     assert not permissions.can_view_order(anonymous, order)
     assert not permissions.can_view_payment(anonymous, order.payment)
     assert not permissions.can_buy_for(anonymous, order.seller)
+    assert not permissions.is_buyer_side(anonymous, order)
+    assert not permissions.can_fulfil_order(anonymous, order)
+    assert not permissions.can_manage_order(anonymous, order)
+    assert not permissions.can_resolve_dispute(anonymous)
+    assert not permissions.can_view_dispute(anonymous, order)
+
+
+# The order rows of DESIGN.md's table (seller side), and the buyer side.
+FULFIL = {  # accept, ship
+    "owner": True,
+    "manager": True,
+    "staff": True,
+    "other": False,
+    "platform_staff": True,
+    "dinas": False,
+    "dinas_elsewhere": False,
+}
+MANAGE = {  # mark delivered, cancel a paid order, answer a dispute
+    "owner": True,
+    "manager": True,
+    "staff": False,
+    "other": False,
+    "platform_staff": True,
+    "dinas": False,
+    "dinas_elsewhere": False,
+}
+RESOLVE = {  # resolve a dispute
+    "owner": False,
+    "manager": False,
+    "staff": False,
+    "other": False,
+    "platform_staff": True,
+    "dinas": False,
+    "dinas_elsewhere": False,
+}
+SEE_DISPUTE = {  # private to the two sides and platform staff: not the dinas
+    "owner": True,
+    "manager": True,
+    "staff": True,
+    "other": False,
+    "platform_staff": True,
+    "dinas": False,
+    "dinas_elsewhere": False,
+}
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_seller_side_order_rows(regions, who):
+    seller = OrganizationFactory()
+    people = _people(seller)
+    order = OrderFactory(seller=seller)
+    user = people[who]
+
+    assert permissions.can_fulfil_order(user, order) is FULFIL[who]
+    assert permissions.can_manage_order(user, order) is MANAGE[who]
+    assert permissions.can_resolve_dispute(user) is RESOLVE[who]
+    assert permissions.can_view_dispute(user, order) is SEE_DISPUTE[who]
+    assert permissions.is_buyer_side(user, order) is False
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.MANAGER, Role.STAFF])
+def test_the_buyer_side_is_the_buyer_and_the_buying_organisations_members(regions, role):
+    buying_for = OrganizationFactory(kind=Organization.Kind.INDUSTRY)
+    colleague = MembershipFactory(organization=buying_for, role=role).user
+    order = OrderFactory(buyer_organization=buying_for)
+
+    assert permissions.is_buyer_side(order.buyer, order)
+    assert permissions.is_buyer_side(colleague, order)
+    assert permissions.can_view_dispute(colleague, order)
+    assert not permissions.is_buyer_side(UserFactory(), order)
+    # Buying never gives the seller's powers.
+    assert not permissions.can_fulfil_order(order.buyer, order)
+    assert not permissions.can_manage_order(order.buyer, order)
+
+
+def test_an_inactive_buyer_is_no_longer_the_buyer_side(regions):
+    order = OrderFactory()
+    order.buyer.is_active = False
+    order.buyer.save(update_fields=["is_active"])
+
+    assert not permissions.is_buyer_side(order.buyer, order)

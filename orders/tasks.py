@@ -1,0 +1,35 @@
+"""Celery tasks of the orders app. Each takes ids, calls one service and is idempotent: the
+beat jobs lock and re-check every row they change, so two runs at once change it once; a
+notification is claimed before it is sent, so it goes out at most once."""
+
+from celery import shared_task
+
+from orders.services.lifecycle import (
+    order_auto_complete,
+    orders_due_for_completion,
+    payment_expire,
+    payments_due_for_expiry,
+)
+
+RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task
+def orders_expire_unpaid() -> int:
+    """Beat: expire prepaid payments past their expiry with their unpaid orders, giving stock
+    and capacity back (never while a transfer proof awaits confirmation, never on terms)."""
+    return sum(payment_expire(payment_id=pk) for pk in payments_due_for_expiry())
+
+
+@shared_task
+def orders_complete_delivered() -> int:
+    """Beat: complete orders delivered ORDER_AUTO_COMPLETE_DAYS ago (never one in dispute)."""
+    return sum(order_auto_complete(order_id=pk) for pk in orders_due_for_completion())
+
+
+@shared_task(**RETRY)
+def order_event_notify(event_id: int) -> None:
+    """E-mail the people an order event concerns (orders.notifications), at most once."""
+    from orders.notifications import order_event_send
+
+    order_event_send(event_id)

@@ -1,0 +1,42 @@
+"""The orders demo of `seed_demo`: every demo Posyantek ships, and the demo buyer's orders with
+Posyantek Kecamatan Purwakarta stand at every step of their life — once, however often it runs."""
+
+import pytest
+from django.core.management import call_command
+
+from orders.models import Dispute, Order, Review, ShippingSettings
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        sorted(Order.objects.values_list("seller__code", "status", "total_amount")),
+        ShippingSettings.objects.count(),
+        Review.objects.count(),
+    )
+
+
+@pytest.mark.smoke
+def test_seed_demo_places_orders_in_every_step_once(regions):
+    call_command("seed_demo", "--force")
+    first = snapshot()
+    call_command("seed_demo", "--force")
+
+    assert snapshot() == first
+    statuses = set(Order.objects.filter(seller__code="PWK").values_list("status", flat=True))
+    assert statuses == {
+        "pending_payment",
+        "paid",
+        "processing",
+        "shipped",
+        "delivered",
+        "completed",
+        "in_dispute",
+    }
+    assert Dispute.objects.get().order.status == "in_dispute"
+    review = Review.objects.select_related("product").get()
+    assert (review.product.rating_count, review.product.rating_average) == (1, 5)
+    purwakarta = ShippingSettings.objects.get(organization__code="PWK")
+    assert purwakarta.own_delivery_enabled and purwakarta.courier_enabled
+    assert purwakarta.delivery_rates.filter(regency_id="36.72").exists()
