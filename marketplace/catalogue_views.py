@@ -8,7 +8,6 @@ messages and status 400, never a 500. Each page runs a fixed number of queries, 
 number of products.
 """
 
-
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
