@@ -43,6 +43,7 @@ from orders.models import (
     CartItem,
     CheckoutRequest,
     Order,
+    OrderEvent,
     OrderLine,
     Payment,
     PaymentEvent,
@@ -512,10 +513,16 @@ def orders_write(
         for order, planned in orders
         for line in planned.lines
     )
-    for order, _planned in orders:
-        # Each first event is announced (the seller learns of an order on terms at once; an
-        # order awaiting payment is announced to nobody until it is paid).
-        order_event_record(order=order, actor=user, from_status="", to_status=status)
+    if status == Order.Status.PENDING_PAYMENT:
+        # Nobody is told of an order awaiting payment (the checkout page says how to pay; the
+        # seller hears of it once it is paid): no notification task for these events.
+        OrderEvent.objects.bulk_create(
+            OrderEvent(order=order, actor=user, from_status="", to_status=status)
+            for order, _planned in orders
+        )
+    else:
+        for order, _planned in orders:
+            order_event_record(order=order, actor=user, from_status="", to_status=status)
     return [order for order, _planned in orders]
 
 
