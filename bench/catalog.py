@@ -150,7 +150,7 @@ def gunicorn(options: argparse.Namespace):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{options.port}/healthz", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or a worker still booting (timed out)
                 if time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not answer /healthz within 30 s") from None
                 time.sleep(0.2)

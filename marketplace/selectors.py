@@ -1,7 +1,10 @@
 """Reads of categories and products, filtered to what the caller may see."""
 
 import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.files.storage import Storage
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -25,7 +28,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from accounts.models import Organization
 from accounts.permissions import AnyUser
 from core.errors import NotFound
-from marketplace.capacity import days_in_month, this_month
+from marketplace.capacity import days_in_month, monthly_capacity, this_month
 from marketplace.models import CapacityBooking, Category, Certification, Product, ProductImage
 from marketplace.permissions import can_view_product, can_view_product_desk
 
@@ -125,59 +128,6 @@ def _cards(queryset: QuerySet) -> QuerySet:
     )
 
 
-# What a card reads: never the search vector, the description or the specs.
-CARD_FIELDS = (
-    "id",
-    "slug",
-    "name",
-    "kind",
-    "status",
-    "price_amount",
-    "selling_unit",
-    "minimum_order",
-    "order_step",
-    "availability",
-    "created_at",
-    "published_at",
-    "rating_average",
-    "rating_count",
-    "seller",
-    "category",
-    "seller__slug",
-    "seller__code",
-    "seller__name",
-    "seller__kind",
-    "seller__verification_status",
-    "seller__district",
-    "seller__district__regency",
-    "seller__district__regency__province",
-    "seller__district__code",
-    "seller__district__display_name",
-    "seller__district__regency__code",
-    "seller__district__regency__display_name",
-    "seller__district__regency__province__code",
-    "seller__district__regency__province__display_name",
-    "category__slug",
-    "category__name",
-    "category__parent",
-    "category__parent__slug",
-    "category__parent__name",
-)
-
-
-def _catalogue_cards(queryset: QuerySet) -> QuerySet:
-    """Cards of the catalogue: the card's columns only, and only the first photo of each
-    product (a sliced prefetch, one query for the page), as `card_images`."""
-    first_image = ProductImage.objects.only("id", "product_id", "thumbnail").order_by(
-        "position", "id"
-    )[:1]
-    return (
-        queryset.select_related("seller__district__regency__province", "category__parent")
-        .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("images", queryset=first_image, to_attr="card_images"))
-    )
-
-
 def product_list(
     *,
     category: Category | str | None = None,
@@ -223,32 +173,223 @@ def catalogue_products() -> QuerySet:
     return _public_products().order_by("-created_at", "-id")
 
 
-def product_catalogue() -> QuerySet:
-    """The public catalogue as cards: published products of verified Posyantek (hidden ones
-    never), newest first, with what a card shows in a fixed number of queries (page, count,
-    first photo):
-
-    - `seller` with its district → regency → province and `category` with its parent
-      (joined);
-    - `card_images`: a list with the first photo (0 or 1 ProductImage), prefetched;
-    - `in_stock` (DESIGN.md's definition) and `booked_this_month`;
-    - `rating_average` and `rating_count` are the product's own fields (kept by reviews).
-
-    Lists filter and order catalogue_products() instead and read their page through
-    product_cards().
-    """
-    queryset = with_in_stock(_public_products())
-    return _catalogue_cards(queryset).order_by("-created_at", "-id")
+# --- Catalogue cards ----------------------------------------------------------------------------
+#
+# A page of the catalogue is read in two steps (core.api.pagination.TwoStepPaginator): the
+# page's ids by the filters and the ordering alone (catalogue_products()), then the cards of
+# those ids (product_cards). A card is a plain object with the attribute paths of a Product
+# that the card template and ProductCardSerializer read (card.seller.district.regency.
+# display_name, card.category.parent.slug, card.card_images[0].thumbnail.url, card.in_stock):
+# built from one `.values()` query, the first photos and this month's bookings, it costs a
+# fraction of model instances and of the in-stock SQL expression, on the catalogue's hot path.
 
 
-def product_cards(ids: list[int]) -> list[Product]:
-    """The catalogue cards (as product_catalogue() makes them) of these products, in this
-    order: the second step of a page whose ids came from a filtered, ordered
-    catalogue_products(). A product that left the catalogue between the two steps is left
-    out."""
+@dataclass(slots=True)
+class CardPlace:
+    code: str
+    display_name: str
+    regency: "CardPlace | None" = None
+    province: "CardPlace | None" = None
+
+
+@dataclass(slots=True)
+class CardSeller:
+    slug: str
+    code: str
+    name: str
+    kind: str
+    verification_status: str
+    district: CardPlace
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == Organization.VerificationStatus.VERIFIED
+
+
+@dataclass(slots=True)
+class CardCategory:
+    slug: str
+    name: str
+    parent: "CardCategory | None" = None
+
+
+@dataclass(slots=True)
+class CardFile:
+    """A stored file's name with the storage that serves it (`.url`, like a FieldFile)."""
+
+    name: str
+    storage: Storage
+
+    @property
+    def url(self) -> str:
+        return self.storage.url(self.name)
+
+
+@dataclass(slots=True)
+class CardImage:
+    thumbnail: CardFile
+
+
+@dataclass(slots=True)
+class ProductCard:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    status: str
+    price_amount: int
+    selling_unit: str
+    minimum_order: int
+    order_step: int
+    availability: str
+    created_at: datetime.datetime
+    published_at: datetime.datetime | None
+    rating_average: Decimal
+    rating_count: int
+    # What marketplace.capacity needs to tell free capacity.
+    stock: int
+    monthly_capacity: int | None
+    output_quantity_kg: int | None
+    output_period: str
+    weight_per_unit_kg: Decimal | None
+    seller: CardSeller
+    category: CardCategory | None
+    card_images: list[CardImage] = field(default_factory=list)
+    in_stock: bool = False
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_CARD_VALUES = {
+    "seller_slug": F("seller__slug"),
+    "seller_code": F("seller__code"),
+    "seller_name": F("seller__name"),
+    "seller_kind": F("seller__kind"),
+    "seller_verification_status": F("seller__verification_status"),
+    "district_code": F("seller__district__code"),
+    "district_name": F("seller__district__display_name"),
+    "regency_code": F("seller__district__regency__code"),
+    "regency_name": F("seller__district__regency__display_name"),
+    "province_code": F("seller__district__regency__province__code"),
+    "province_name": F("seller__district__regency__province__display_name"),
+    "category_slug": F("category__slug"),
+    "category_name": F("category__name"),
+    "parent_slug": F("category__parent__slug"),
+    "parent_name": F("category__parent__name"),
+}
+# The card's own columns (the rest of ProductCard is built from _CARD_VALUES and the photos).
+_CARD_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "kind",
+    "status",
+    "price_amount",
+    "selling_unit",
+    "minimum_order",
+    "order_step",
+    "availability",
+    "created_at",
+    "published_at",
+    "rating_average",
+    "rating_count",
+    "stock",
+    "monthly_capacity",
+    "output_quantity_kg",
+    "output_period",
+    "weight_per_unit_kg",
+)
+
+
+def _card(row: dict, places: dict, categories: dict) -> ProductCard:
+    district_code = row["district_code"]
+    if district_code not in places:
+        places[district_code] = CardPlace(
+            district_code,
+            row["district_name"],
+            regency=CardPlace(
+                row["regency_code"],
+                row["regency_name"],
+                province=CardPlace(row["province_code"], row["province_name"]),
+            ),
+        )
+    category = None
+    if row["category_slug"] is not None:
+        key = row["category_slug"]
+        if key not in categories:
+            parent = (
+                CardCategory(row["parent_slug"], row["parent_name"])
+                if row["parent_slug"] is not None
+                else None
+            )
+            categories[key] = CardCategory(key, row["category_name"], parent)
+        category = categories[key]
+    seller = CardSeller(
+        row["seller_slug"],
+        row["seller_code"],
+        row["seller_name"],
+        row["seller_kind"],
+        row["seller_verification_status"],
+        places[district_code],
+    )
+    return ProductCard(
+        **{name: row[name] for name in _CARD_COLUMNS}, seller=seller, category=category
+    )
+
+
+def _in_stock(card: ProductCard, month: datetime.date, booked: int) -> bool:
+    """DESIGN.md's "in stock", by marketplace.capacity's rules (the same rule as
+    with_in_stock, which filters by it in SQL)."""
+    if card.availability == Availability.STOCK:
+        return card.stock >= card.minimum_order
+    capacity = monthly_capacity(card, month)  # type: ignore[arg-type]
+    return capacity is not None and capacity - booked >= card.minimum_order
+
+
+def product_cards(ids: list[int]) -> list[ProductCard]:
+    """The catalogue cards of these products, in this order (the second step of a page whose
+    ids came from a filtered, ordered catalogue_products()): at most three queries whatever
+    the page size — the cards, their first photos, and this month's bookings when a
+    made-to-order or recurring-output product is among them. A product that left the
+    catalogue between the two steps is left out."""
     if not ids:
         return []
-    by_id = {product.pk: product for product in product_catalogue().filter(pk__in=ids).order_by()}
+    rows = (
+        _public_products()
+        .filter(pk__in=ids)
+        .order_by()  # the page's order is the ids' order
+        .values(*_CARD_COLUMNS, **_CARD_VALUES)
+    )
+    places: dict = {}
+    categories: dict = {}
+    by_id = {row["id"]: _card(row, places, categories) for row in rows}
+    if not by_id:
+        return []
+    storage = ProductImage._meta.get_field("thumbnail").storage
+    for product_id, thumbnail in (
+        ProductImage.objects.filter(product_id__in=list(by_id))
+        .order_by("product_id", "position", "id")
+        .values_list("product_id", "thumbnail")
+    ):
+        card = by_id[product_id]
+        if not card.card_images and thumbnail:
+            card.card_images.append(CardImage(CardFile(thumbnail, storage)))
+    month = this_month()
+    produced = [pk for pk, card in by_id.items() if card.availability != Availability.STOCK]
+    booked = (
+        dict(
+            CapacityBooking.objects.filter(product_id__in=produced, month=month, cancelled=False)
+            .values("product")
+            .annotate(total=Sum("quantity"))
+            .values_list("product", "total")
+        )
+        if produced
+        else {}
+    )
+    for pk, card in by_id.items():
+        card.in_stock = _in_stock(card, month, booked.get(pk, 0))
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

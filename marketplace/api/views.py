@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization, User
 from accounts.selectors import organization_get
+from core.api.filters import FilterBackend
 from core.api.pagination import LargeListPagination
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files import private_file_response
@@ -141,7 +141,7 @@ class ProductListView(ListAPIView):
 
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = s.ProductCardSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ProductFilterSet
     pagination_class = LargeListPagination
 

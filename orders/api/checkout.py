@@ -8,7 +8,6 @@ and serialize the result; orders.services.checkout validates the body field by f
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -18,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import roles_prime
+from core.api.filters import FilterBackend
 from core.api.pagination import PageNumberPagination
 from core.errors import InvalidInput
 from orders.filters import OrderFilter
@@ -381,7 +381,7 @@ class OrderListView(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
     pagination_class = PageNumberPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = OrderFilter
 
     @extend_schema(

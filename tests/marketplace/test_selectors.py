@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import Role
 from core.errors import NotFound
 from marketplace.capacity import capacity_book, this_month
-from marketplace.models import Category
-from marketplace.selectors import product_desk_list, product_get, product_list
+from marketplace.models import Category, ProductImage
+from marketplace.selectors import product_cards, product_desk_list, product_get, product_list
 from tests.factories import (
     CertificationFactory,
     MembershipFactory,
@@ -108,6 +108,9 @@ def test_in_stock_per_availability(regions):
     }
     assert slugs(product_list(in_stock=True)) == {stock_ok.slug, made_ok.slug, recurring_ok.slug}
     assert len(product_list(in_stock=False)) == 4
+    # The catalogue's cards tell it in Python by marketplace.capacity: the same answer.
+    cards = product_cards([product.pk for product in product_list()])
+    assert {card.slug: card.in_stock for card in cards} == in_stock
 
 
 def test_in_stock_for_recurring_output_is_exact_with_small_units(regions):
@@ -171,3 +174,23 @@ def test_product_get_hides_what_the_caller_may_not_see(regions):
     with pytest.raises(NotFound):
         product_get(user=AnonymousUser(), slug="tidak-ada")
     assert product_get(user=member, slug=draft.slug) == draft
+
+
+def test_cards_keep_the_page_order_and_cost_three_queries(regions, django_assert_num_queries):
+    made = ProductFactory(availability="made_to_order", monthly_capacity=10, name="Mesin Pesanan")
+    stock = ProductFactory(stock=3, name="Alat Stok")
+    ProductImage.objects.create(product=stock, image="a.jpg", thumbnail="a-thumb.jpg", position=2)
+    ProductImage.objects.create(product=stock, image="b.jpg", thumbnail="b-thumb.jpg", position=1)
+    draft = ProductFactory(status="draft")
+
+    with django_assert_num_queries(3):  # cards, first photos, this month's bookings
+        cards = product_cards([stock.pk, draft.pk, made.pk])
+
+    assert [card.slug for card in cards] == [stock.slug, made.slug]  # the draft left out
+    first, second = cards
+    assert first.card_images[0].thumbnail.url.endswith("b-thumb.jpg")
+    assert second.card_images == []
+    assert first.seller.district.regency.province.code == stock.seller.district.regency.province_id
+    assert first.seller.is_verified and first.pk == stock.pk
+    with django_assert_num_queries(2):  # no made-to-order product: no bookings to read
+        product_cards([stock.pk])
