@@ -42,6 +42,10 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.orders_expire_unpaid",
         "schedule": crontab(minute="*/5"),
     },
+    "orders-clean-abandoned-carts": {
+        "task": "orders.tasks.carts_clean_abandoned",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "orders-complete-delivered": {
         "task": "orders.tasks.orders_complete_delivered",
         "schedule": crontab(minute=15),

@@ -4,6 +4,7 @@ notification is claimed before it is sent, so it goes out at most once."""
 
 from celery import shared_task
 
+from orders.services.cart import carts_delete_abandoned
 from orders.services.lifecycle import (
     order_auto_complete,
     orders_due_for_completion,
@@ -25,6 +26,12 @@ def orders_expire_unpaid() -> int:
 def orders_complete_delivered() -> int:
     """Beat: complete orders delivered ORDER_AUTO_COMPLETE_DAYS ago (never one in dispute)."""
     return sum(order_auto_complete(order_id=pk) for pk in orders_due_for_completion())
+
+
+@shared_task
+def carts_clean_abandoned() -> int:
+    """Beat: delete anonymous carts untouched for SESSION_COOKIE_AGE (nobody can reach them)."""
+    return carts_delete_abandoned()
 
 
 @shared_task(**RETRY)

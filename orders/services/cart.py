@@ -11,13 +11,15 @@ session data but changes the key (cycle_key), so the pages also remember that ke
 session data (`CART_SESSION_KEY`) and orders.receivers merges that cart at login.
 """
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -407,3 +409,17 @@ def cart_item_count(*, user=None, session_key: str | None = None) -> int:
     if not session_key:
         return 0
     return CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True).count()
+
+
+def carts_delete_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Delete anonymous carts nobody has touched (the cart or any of its lines) for
+    SESSION_COOKIE_AGE: their visitor's session cookie has expired, so no one can reach them
+    again. Signed-in users' carts are never deleted. Idempotent; returns how many carts went."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    recent_line = CartItem.objects.filter(cart=OuterRef("pk"), updated_at__gte=cutoff)
+    _total, by_model = (
+        Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff)
+        .exclude(Exists(recent_line))
+        .delete()
+    )
+    return by_model.get(Cart._meta.label, 0)

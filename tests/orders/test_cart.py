@@ -462,3 +462,29 @@ def test_token_login_does_not_merge_the_session_cart(user, product):
     anonymous = Cart.objects.get()
     assert anonymous.user is None and anonymous.items.count() == 1
     assert not Cart.objects.filter(user=user).exists()
+
+
+def test_abandoned_anonymous_carts_are_deleted_and_nothing_else(regions, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.tasks import carts_clean_abandoned
+
+    product = ProductFactory(stock=10)
+    long_ago = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    abandoned = Cart.objects.create(session_key="a" * 32)
+    CartItem.objects.create(cart=abandoned, product=product, quantity=1)
+    touched = Cart.objects.create(session_key="b" * 32)
+    recent_line = CartItem.objects.create(cart=touched, product=product, quantity=1)
+    fresh = Cart.objects.create(session_key="c" * 32)
+    members = Cart.objects.create(user=UserFactory())
+    Cart.objects.filter(pk__in=[abandoned.pk, touched.pk, members.pk]).update(updated_at=long_ago)
+    CartItem.objects.filter(cart=abandoned).update(updated_at=long_ago)
+
+    assert carts_clean_abandoned() == 1
+    assert carts_clean_abandoned() == 0  # idempotent
+
+    assert set(Cart.objects.values_list("pk", flat=True)) == {touched.pk, fresh.pk, members.pk}
+    assert not CartItem.objects.filter(cart_id=abandoned.pk).exists()
+    assert CartItem.objects.filter(pk=recent_line.pk).exists()
