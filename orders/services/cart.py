@@ -100,13 +100,18 @@ def product_check_buyable(*, product: Product) -> None:
         )
 
 
-def quantity_available(product: Product, *, booked: int | None = None) -> int:
+def quantity_available(
+    product: Product, *, booked: int | None = None, lead_time_days: int | None = None
+) -> int:
     """Selling units one could buy now: the stock, or for made-to-order and recurring output
-    the free capacity of the month an order placed now would book (now + lead time).
-    `booked` (that month's bookings) may be passed to save the query."""
+    the free capacity of the month an order placed now would book (now + lead time — the
+    longest lead time of the seller's lines in the same order when `lead_time_days` is given,
+    as checkout books it). `booked` (that month's bookings) may be passed to save the query."""
     if product.availability == Availability.STOCK:
         return product.stock
-    month = booking_month(at=timezone.now(), lead_time_days=product.lead_time_days)
+    if lead_time_days is None:
+        lead_time_days = product.lead_time_days
+    month = booking_month(at=timezone.now(), lead_time_days=lead_time_days)
     capacity = monthly_capacity(product, month) or 0
     if booked is None:
         booked = (
@@ -336,12 +341,25 @@ def cart_items(cart: Cart):
     )
 
 
+def order_lead_times(products: Iterable[Product]) -> dict[int, int]:
+    """seller id → the longest lead time of these products of that seller: what an order of
+    them from that seller promises (checkout books every line in that month)."""
+    lead_times: dict[int, int] = {}
+    for product in products:
+        lead_times[product.seller_id] = max(
+            lead_times.get(product.seller_id, 0), product.lead_time_days
+        )
+    return lead_times
+
+
 def _booked_by_product(products: Iterable[Product]) -> dict[int, int]:
-    """Each capacity product's bookings in the month an order placed now would book, in one
-    query."""
+    """Each capacity product's bookings in the month an order of these products placed now
+    would book, in one query."""
+    products = list(products)
     now = timezone.now()
+    lead_times = order_lead_times(products)
     months = {
-        product.pk: booking_month(at=now, lead_time_days=product.lead_time_days)
+        product.pk: booking_month(at=now, lead_time_days=lead_times[product.seller_id])
         for product in products
         if product.availability != Availability.STOCK
     }
@@ -359,15 +377,22 @@ def _booked_by_product(products: Iterable[Product]) -> dict[int, int]:
     }
 
 
-def line_problem(product: Product, quantity: int, *, booked: int | None = None) -> str:
-    """Why this line could not be bought now, for people; "" when it can."""
+def line_problem(
+    product: Product,
+    quantity: int,
+    *,
+    booked: int | None = None,
+    lead_time_days: int | None = None,
+) -> str:
+    """Why this line could not be bought now, for people; "" when it can. `lead_time_days`:
+    the order's (see quantity_available)."""
     try:
         product_check_buyable(product=product)
         quantity_check(product=product, quantity=quantity)
     except InvalidInput as error:
         messages = error.fields.get("quantity") or [error.message]
         return str(messages[0])
-    available = quantity_available(product, booked=booked)
+    available = quantity_available(product, booked=booked, lead_time_days=lead_time_days)
     if quantity > available:
         return _not_available_message(product, available)
     return ""
@@ -381,6 +406,7 @@ def cart_lines(cart: Cart | None) -> CartView:
         return CartView(cart=None)
     items = list(cart_items(cart))
     booked = _booked_by_product(item.product for item in items)
+    lead_times = order_lead_times(item.product for item in items)
     view = CartView(cart=cart)
     groups: dict[int, SellerGroup] = {}
     for item in items:
@@ -390,7 +416,12 @@ def cart_lines(cart: Cart | None) -> CartView:
             product=product,
             quantity=item.quantity,
             line_amount=product.price_amount * item.quantity,
-            problem=line_problem(product, item.quantity, booked=booked.get(product.pk, 0)),
+            problem=line_problem(
+                product,
+                item.quantity,
+                booked=booked.get(product.pk, 0),
+                lead_time_days=lead_times[product.seller_id],
+            ),
         )
         group = groups.get(product.seller_id)
         if group is None:

@@ -668,13 +668,15 @@ def checkout_preview(*, user: User, cart: Cart | None, data: Mapping[str, Any]) 
     groups = []
     for lines_items in _group_by_seller(items).values():
         seller = lines_items[0].product.seller
+        # Checkout books every line in the month of the order's promised date.
+        lead_time_days = max(item.product.lead_time_days for item in lines_items)
         lines = [
             PreviewLine(
                 product=item.product,
                 quantity=item.quantity,
                 unit_price_amount=item.product.price_amount,
                 line_amount=item.product.price_amount * item.quantity,
-                problem=line_problem(item.product, item.quantity),
+                problem=line_problem(item.product, item.quantity, lead_time_days=lead_time_days),
             )
             for item in lines_items
         ]

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Organization, Role
 from core.errors import Conflict
-from marketplace.capacity import booking_month
+from marketplace.capacity import booking_month, capacity_book
 from marketplace.models import CapacityBooking, Product, StockMovement
 from orders.models import (
     Cart,
@@ -26,6 +26,7 @@ from orders.models import (
     Payment,
     PaymentEvent,
 )
+from orders.services.cart import cart_lines
 from orders.services.checkout import checkout_place
 from orders.services.payments import payment_mark_paid
 from tests.factories import (
@@ -681,3 +682,48 @@ def test_admin_marks_a_payment_paid_through_the_service_and_edits_nothing(shop, 
     assert payment.status == "paid"
     assert set(Order.objects.values_list("status", flat=True)) == {"paid"}
     assert PaymentEvent.objects.filter(to_status="paid").count() == 1
+
+
+def test_preview_and_cart_judge_capacity_in_the_month_checkout_books(shop):
+    """An order's lines all book the month of its promised date (the longest lead time):
+    a quick product ordered with a slow one is judged in that month, by the cart, the
+    preview and checkout alike."""
+    quick = ProductFactory(
+        seller=shop["pkp"],
+        name="Mesin Cepat",
+        availability="made_to_order",
+        monthly_capacity=10,
+        lead_time_days=0,
+    )
+    slow = ProductFactory(
+        seller=shop["pkp"],
+        name="Mesin Lambat",
+        availability="made_to_order",
+        monthly_capacity=10,
+        lead_time_days=40,
+    )
+    order_month = booking_month(at=timezone.now(), lead_time_days=40)
+    capacity_book(product=quick, month=order_month, quantity=10, source_type="o", source_id="x")
+    buyer = UserFactory()
+    cart = cart_with(buyer, (quick, 1), (slow, 1))
+
+    preview = client_for(buyer).post(
+        "/api/v1/checkout/preview/", body(shipping={"posyantek-pkp": "own_delivery"}), format="json"
+    )
+    problems = {
+        line["product_name"]: line["problem"]
+        for group in preview.json()["groups"]
+        for line in group["lines"]
+    }
+    assert problems["Mesin Cepat"] and problems["Mesin Lambat"] == ""
+    lines = {
+        line.product.name: line.problem for group in cart_lines(cart).groups for line in group.items
+    }
+    assert lines["Mesin Cepat"] and lines["Mesin Lambat"] == ""
+    before = snapshot()
+    response = client_for(buyer).post(
+        URL, body(shipping={"posyantek-pkp": "own_delivery"}), format="json"
+    )
+    assert response.status_code == 409
+    assert "Mesin Cepat" in response.json()["detail"]
+    assert snapshot() == before
