@@ -351,15 +351,15 @@ def run(options: argparse.Namespace) -> None:
         baseline_page = get_json(options.port, BASELINE)
         catalogue_page = get_json(options.port, CATALOGUE)
         filtered_page = get_json(options.port, FILTERED)
-        same = [card["slug"] for card in baseline_page["results"]] == [
-            card["slug"] for card in catalogue_page["results"]
-        ]
+        same = baseline_page["results"] == catalogue_page["results"]
         say(
             f"   first page: {len(catalogue_page['results'])} cards, count "
             f"{catalogue_page['count']:,} (baseline: {len(baseline_page['results'])} cards, "
-            f"estimated count {baseline_page['count']:,}); same cards in the same order: "
-            f"{'yes' if same else 'NO: the baseline no longer matches the API, fix it'}"
+            f"estimated count {baseline_page['count']:,}); the same cards, every field, in the "
+            f"same order: {'yes' if same else 'NO: the baseline no longer matches the API'}"
         )
+        if not same:
+            problems.append("the baseline's first page differs from the API's: fix the baseline")
         say(f"   filtered page {FILTERED}: count {filtered_page['count']:,}")
         if not catalogue_page["results"] or not filtered_page["results"]:
             problems.append("the catalogue or the filtered page is empty")
