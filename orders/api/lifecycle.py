@@ -7,6 +7,7 @@ field), calls one service — which checks who may (403) and whether the order's
 it (409) — and answers with the order as the caller now sees it (orders.api.checkout).
 """
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -165,9 +166,10 @@ class DisputeSerializer(serializers.ModelSerializer):
 # --- Views ------------------------------------------------------------------------------------
 
 
-class OrderMoveView(GenericAPIView):
+class OrderMoveView(ABC, GenericAPIView):
     """Base of the move endpoints: load (404), check the body's types (400), one service
-    (403/409/400), answer with the order (200)."""
+    (403/409/400), answer with the order (200). A subclass names its input serializer and
+    the service call (`move`)."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -177,8 +179,9 @@ class OrderMoveView(GenericAPIView):
         # The browsable API's form shows what to send; the answer is OrderDetailSerializer.
         return self.input_serializer_class
 
+    @abstractmethod
     def move(self, *, order: Order, actor: User, data: dict) -> None:
-        raise NotImplementedError
+        """Call the one service of this move with the checked input."""
 
     def post(self, request, number: str):
         order = order_get(user=request.user, number=number)
