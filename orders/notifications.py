@@ -51,6 +51,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
+from accounts.permissions import is_member
 from accounts.phone import normalize_phone, whatsapp_link
 from core.emails import send_templated_email
 from orders.models import Dispute, Order, OrderEvent, Refund
@@ -169,7 +170,7 @@ def _plan(event: OrderEvent, *, buyer_acted: bool) -> list[tuple[str, str]]:
     if to == Status.CANCELLED:
         if buyer_acted:
             return [("cancelled", SELLER)]
-        if _is_seller_member(event.actor, event.order):
+        if event.actor is not None and is_member(event.actor, event.order.seller):
             return [("cancelled", BUYER)]
         return [("cancelled", BUYER), ("cancelled", SELLER)]
     if to == Status.EXPIRED:
@@ -202,13 +203,6 @@ def _addresses(order: Order, audience: str, *, event: OrderEvent, template: str)
         )
         .order_by("pk")
         .values_list("user__email", flat=True)
-    )
-
-
-def _is_seller_member(user: User | None, order: Order) -> bool:
-    return (
-        user is not None
-        and Membership.objects.filter(user=user, organization_id=order.seller_id).exists()
     )
 
 

@@ -16,7 +16,13 @@ from core.images import reencode_image
 from core.money import format_rupiah
 from orders.models import Dispute, DisputePhoto, Order, OrderEvent, Payment, PaymentEvent, Refund
 from orders.permissions import can_manage_order, can_resolve_dispute, is_buyer_side
-from orders.services.order_moves import clean_text, order_event_record, order_lock, order_move
+from orders.services.order_moves import (
+    clean_text,
+    order_event_record,
+    order_lock,
+    order_move,
+    payment_lock,
+)
 from orders.services.refunds import refund_request, refunded_amount
 
 Status = Order.Status
@@ -196,7 +202,7 @@ def dispute_resolve(
     note = clean_text(note, required=True)
     if outcome not in Dispute.Outcome.values:
         raise InvalidInput(fields={"outcome": [_("Choose: complete the order, or refund.")]})
-    payment = Payment.objects.select_for_update().get(pk=order.payment_id)  # payment first
+    payment = payment_lock(order.payment_id)
     locked = order_lock(order)
     if not can_resolve_dispute(actor):
         raise PermissionDenied(_("Only platform staff resolve disputes."))

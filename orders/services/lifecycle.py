@@ -31,7 +31,13 @@ from marketplace.models import Product, StockMovement
 from marketplace.services import stock_adjust
 from orders.models import Order, Payment, PaymentEvent, Refund, ShippingMethod
 from orders.permissions import can_fulfil_order, can_manage_order, is_buyer_side
-from orders.services.order_moves import check_move, clean_text, order_lock, order_move
+from orders.services.order_moves import (
+    check_move,
+    clean_text,
+    order_lock,
+    order_move,
+    payment_lock,
+)
 from orders.services.refunds import refund_request
 
 Status = Order.Status
@@ -208,10 +214,6 @@ def orders_due_for_completion(now: datetime.datetime | None = None) -> list[int]
 # --- Cancel -----------------------------------------------------------------------------------
 
 
-def _payment_lock(order: Order) -> Payment:
-    return Payment.objects.select_for_update().get(pk=order.payment_id)
-
-
 def _payment_event(
     payment: Payment, *, actor: User | None, from_status: str, to_status: str, note: str
 ) -> None:
@@ -285,7 +287,7 @@ def order_cancel(*, order: Order, actor: User, reason: str = "") -> Order:
 
     Stock and capacity come back in every case, exactly once."""
     reason = clean_text(reason, field="reason")
-    payment = _payment_lock(order)
+    payment = payment_lock(order.payment_id)
     locked = order_lock(order)
     manager = can_manage_order(actor, locked)
     if locked.status in (Status.PENDING_PAYMENT, Status.PLACED_ON_TERMS):

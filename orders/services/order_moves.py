@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from config.celery_app import dispatch_on_commit
 from core.errors import Conflict, InvalidInput
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Payment
 
 Status = Order.Status
 
@@ -50,6 +50,12 @@ def order_lock(order: Order) -> Order:
         .select_related("seller", "buyer_organization", "payment")
         .get(pk=order.pk)
     )
+
+
+def payment_lock(payment_id: int) -> Payment:
+    """The payment, re-read under a row lock. Take it before its orders' locks: payment, then
+    orders, then products, everywhere, so two moves never deadlock."""
+    return Payment.objects.select_for_update().get(pk=payment_id)
 
 
 def check_move(order: Order, to_status: str) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict
 from orders.models import Order, Payment, PaymentEvent
-from orders.services.order_moves import order_move
+from orders.services.order_moves import order_move, payment_lock
 
 # The payment moves to paid from these; expired/cancelled go through needs_review first.
 PAYABLE = {
@@ -31,7 +31,7 @@ def payment_mark_paid(
 ) -> Payment:
     """pending | awaiting_confirmation | needs_review → paid, and its orders awaiting payment →
     paid (an event on each). Raises Conflict from any other status."""
-    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    locked = payment_lock(payment.pk)
     if locked.status not in PAYABLE or Payment.Status.PAID not in Payment.ALLOWED_TRANSITIONS.get(
         locked.status, set()
     ):

@@ -17,7 +17,7 @@ from accounts.models import User
 from core.errors import Conflict, InvalidInput
 from core.money import format_rupiah, refund_split
 from orders.models import Order, Payment, PaymentEvent, Refund, RefundEvent
-from orders.services.order_moves import clean_text, order_move
+from orders.services.order_moves import clean_text, order_move, payment_lock
 
 Status = Order.Status
 
@@ -102,7 +102,7 @@ def refund_mark_succeeded(
                 "reference": [_("Keep it under %(n)s characters.") % {"n": MAX_REFERENCE_LENGTH}]
             }
         )
-    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    payment = payment_lock(refund.payment_id)
     order = Order.objects.select_for_update().get(pk=refund.order_id)
     locked = Refund.objects.select_for_update().get(pk=refund.pk)
     if Refund.Status.SUCCEEDED not in Refund.ALLOWED_TRANSITIONS[locked.status]:
