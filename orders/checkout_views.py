@@ -343,6 +343,15 @@ def service_error(form, error: ApplicationError) -> None:
         core_apply_service_errors(form, error)
 
 
+def action_error(form, error: ApplicationError) -> str:
+    """Where a page action's refusal shows: on the action's form when the form or a field is
+    at fault (returns ""), else the message to show next to the action (returned)."""
+    if form is not None and (form.errors or error.fields):
+        service_error(form, error)
+        return ""
+    return str(error.message)
+
+
 # --- My orders --------------------------------------------------------------------------------
 
 BUYER_TABS = [
@@ -470,15 +479,13 @@ def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         else:
             raise InvalidInput(_("Choose what to do."))
     except ApplicationError as error:
-        on_form = cancel_form is not None and bool(cancel_form.errors or error.fields)
-        if on_form:
-            service_error(cancel_form, error)
+        message = action_error(cancel_form, error)
         order = order_or_404(request, number)  # as it is now
         return _buyer_page(
             request,
             order,
             status=error.status_code,
-            error="" if on_form else str(error.message),
+            error=message,
             error_action=action,
             cancel_form=cancel_form,
         )

@@ -29,9 +29,9 @@ from core.errors import ApplicationError, InvalidInput, NotFound
 from orders import permissions
 from orders.checkout_views import (
     Tab,
+    action_error,
     dispute_context,
     order_or_404,
-    service_error,
     tab_counts,
     tab_filter,
     timeline_rows,
@@ -241,16 +241,14 @@ def desk_detail_view(request: HttpRequest, slug: str, number: str) -> HttpRespon
         else:
             raise InvalidInput(_("Choose what to do."))
     except ApplicationError as exc:
-        on_form = form is not None and bool(form.errors or exc.fields)
-        if on_form:
-            service_error(form, exc)
+        message = action_error(form, exc)
         order = _order_of(request, organization, number)  # as it is now
         return _desk_page(
             request,
             organization,
             order,
             status=exc.status_code,
-            error="" if on_form else str(exc.message),
+            error=message,
             error_action=action,
             forms={action: form} if form is not None else None,
         )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.staff_views import platform_staff_only
 from core.errors import ApplicationError, InvalidInput, PermissionDenied
-from orders.checkout_views import dispute_context, order_or_404, service_error, timeline_rows
+from orders.checkout_views import action_error, dispute_context, order_or_404, timeline_rows
 from orders.forms import DisputeResolveForm, RefundSucceededForm
 from orders.models import Dispute, Order, Refund
 from orders.selectors import dispute_list
@@ -122,15 +122,13 @@ def dispute_review_view(request: HttpRequest, number: str) -> HttpResponse:
         else:
             raise InvalidInput(_("Choose what to do."))
     except ApplicationError as exc:
-        on_form = form is not None and bool(form.errors or exc.fields)
-        if on_form:
-            service_error(form, exc)
+        message = action_error(form, exc)
         order = order_or_404(request, number)  # as it is now
         return _page(
             request,
             order,
             status=exc.status_code,
-            error="" if on_form else str(exc.message),
+            error=message,
             resolve_form=resolve_form,
             refund_form=refund_form,
         )
