@@ -95,6 +95,21 @@ def capacity_booked(product: Product, month: datetime.date) -> int:
     )
 
 
+def capacity_booked_by_product(*, product_ids: list[int], month: datetime.date) -> dict[int, int]:
+    """Selling units booked in `month` for each of these products that has bookings, in one
+    query (a page of cards)."""
+    if not product_ids:
+        return {}
+    return dict(
+        CapacityBooking.objects.filter(
+            product_id__in=product_ids, month=month_start(month), cancelled=False
+        )
+        .values("product")
+        .annotate(total=Sum("quantity"))
+        .values_list("product", "total")
+    )
+
+
 def capacity_free(product: Product, month: datetime.date) -> int | None:
     """Selling units still free in `month` (never below 0); None for stock products."""
     capacity = monthly_capacity(product, month)

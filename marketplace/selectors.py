@@ -28,7 +28,12 @@ from django.db.models.lookups import GreaterThanOrEqual
 from accounts.models import Organization
 from accounts.permissions import AnyUser
 from core.errors import NotFound
-from marketplace.capacity import days_in_month, monthly_capacity, this_month
+from marketplace.capacity import (
+    capacity_booked_by_product,
+    days_in_month,
+    monthly_capacity,
+    this_month,
+)
 from marketplace.models import CapacityBooking, Category, Certification, Product, ProductImage
 from marketplace.permissions import can_view_product, can_view_product_desk
 
@@ -378,16 +383,7 @@ def product_cards(ids: list[int]) -> list[ProductCard]:
             card.card_images.append(CardImage(CardFile(thumbnail, storage)))
     month = this_month()
     produced = [pk for pk, card in by_id.items() if card.availability != Availability.STOCK]
-    booked = (
-        dict(
-            CapacityBooking.objects.filter(product_id__in=produced, month=month, cancelled=False)
-            .values("product")
-            .annotate(total=Sum("quantity"))
-            .values_list("product", "total")
-        )
-        if produced
-        else {}
-    )
+    booked = capacity_booked_by_product(product_ids=produced, month=month)
     for pk, card in by_id.items():
         card.in_stock = _in_stock(card, month, booked.get(pk, 0))
     return [by_id[pk] for pk in ids if pk in by_id]

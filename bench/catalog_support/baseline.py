@@ -15,12 +15,12 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F
 from django.http import JsonResponse
 
 from accounts.models import Organization
-from marketplace.capacity import monthly_capacity, this_month
-from marketplace.models import CapacityBooking, Product, ProductImage
+from marketplace.capacity import capacity_booked_by_product, monthly_capacity, this_month
+from marketplace.models import Product, ProductImage
 
 
 def _estimated_count() -> int:
@@ -85,15 +85,8 @@ def product_cards(request):
     # In stock (DESIGN.md): stock ≥ minimum order, or this month's free capacity ≥ minimum
     # order — capacity by marketplace.capacity's rule, this month's bookings in one query.
     month = this_month()
-    booked = dict(
-        CapacityBooking.objects.filter(
-            product_id__in=[row["id"] for row in rows if row["availability"] != "stock"],
-            month=month,
-            cancelled=False,
-        )
-        .values("product")
-        .annotate(total=Sum("quantity"))
-        .values_list("product", "total")
+    booked = capacity_booked_by_product(
+        product_ids=[row["id"] for row in rows if row["availability"] != "stock"], month=month
     )
     for row in rows:
         if row["availability"] == "stock":
