@@ -163,6 +163,13 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Card")
 
 
+class Provider(models.TextChoices):
+    """Who moves the money for an attempt (orders.payments: one adapter each)."""
+
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer to the platform")
+    STRIPE = "stripe", _("Stripe")
+
+
 class Payment(BaseModel):
     """One per checkout (or per terms order): what the buyer owes for its orders."""
 
@@ -175,6 +182,14 @@ class Payment(BaseModel):
         NEEDS_REVIEW = "needs_review", _("Needs review")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
+
+    class ReviewReason(models.TextChoices):
+        AMOUNT_MISMATCH = "amount_mismatch", _("The amount received differs from the amount due")
+        LATE = "late", _("Money arrived after the payment expired or was cancelled")
+
+    # Statuses in which the platform holds (or held) the buyer's money: the ledger invariant
+    # counts received_amount on these.
+    MONEY_KEPT = ("paid", "partially_refunded", "refunded")
 
     ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         Status.PENDING: {
@@ -212,6 +227,15 @@ class Payment(BaseModel):
     # A terms payment has a due date instead of an expiry (DESIGN.md: terms orders never expire).
     due_date = models.DateField(_("due date"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # What actually arrived (all attempts together), and the bank's or provider's reference.
+    received_amount = models.BigIntegerField(_("amount received (Rp)"), default=0)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
+    # A proof awaiting confirmation pauses the expiry: what was left of it, resumed on reject.
+    expiry_remaining_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    review_reason = models.CharField(
+        _("why it needs review"), max_length=20, choices=ReviewReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -221,20 +245,161 @@ class Payment(BaseModel):
             models.CheckConstraint(
                 condition=Q(amount_due_amount__gte=0), name="orders_payment_amount_gte_0"
             ),
+            models.CheckConstraint(
+                condition=Q(received_amount__gte=0), name="orders_payment_received_gte_0"
+            ),
         ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
 
     def __str__(self) -> str:
         return self.code
 
 
+class PaymentAttempt(BaseModel):
+    """One try at paying a Payment through one provider: a bank transfer awaiting its proof,
+    a Stripe Checkout Session. A failed attempt leaves the payment pending; the buyer may try
+    again or switch method, which cancels the attempt still pending."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # expired | cancelled -> succeeded only for money that arrived late (DESIGN.md: the
+    # late-payment service then decides); nothing ever leaves succeeded or failed.
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING: {Status.SUCCEEDED, Status.FAILED, Status.EXPIRED, Status.CANCELLED},
+        Status.EXPIRED: {Status.SUCCEEDED},
+        Status.CANCELLED: {Status.SUCCEEDED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+    }
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    amount_amount = models.BigIntegerField(_("amount (Rp)"))
+    currency = models.CharField(max_length=3, default="IDR", editable=False)
+    expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
+    # What the buyer needs: transfer instructions (bank transfer) or where to go (a redirect).
+    instructions = models.JSONField(default=dict, blank=True)
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    received_amount = models.BigIntegerField(_("amount received (Rp)"), null=True, blank=True)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment attempt")
+        verbose_name_plural = _("payment attempts")
+        ordering = ["payment_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "number"], name="orders_paymentattempt_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="orders_paymentattempt_unique_reference",
+            ),
+            # One attempt in flight per payment: a new one cancels the pending one first.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(status="pending"),
+                name="orders_paymentattempt_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_amount__gte=0), name="orders_paymentattempt_amount_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}#{self.number}"
+
+
+def transfer_proof_path(instance: "TransferProof", filename: str) -> str:
+    return f"transfer-proofs/{filename}"
+
+
+class TransferProof(BaseModel):
+    """A buyer's proof of a bank transfer (a photo or PDF of the receipt; private), checked by
+    platform staff: confirmed with the bank's reference and the amount received, or rejected
+    with a reason (the buyer may upload again)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="proofs")
+    attempt = models.ForeignKey(
+        PaymentAttempt, on_delete=models.CASCADE, related_name="proofs", null=True, blank=True
+    )
+    file = models.FileField(
+        _("transfer proof"), upload_to=transfer_proof_path, storage=private_storage, max_length=255
+    )
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    sender_bank = models.CharField(_("from bank"), max_length=100, blank=True)
+    sender_name = models.CharField(_("account holder"), max_length=150, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("why it was rejected"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfer proof")
+        verbose_name_plural = _("transfer proofs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(status="submitted"),
+                name="orders_transferproof_one_submitted",
+            ),
+        ]
+
+
 class PaymentEvent(BaseModel):
+    """One step in a payment's history: a status move, an attempt's move (attempt set, from/to
+    are the attempt's statuses), or a transfer proof uploaded or rejected."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        ATTEMPT = "attempt", _("Attempt changed")
+        PROOF_UPLOADED = "proof_uploaded", _("Transfer proof uploaded")
+        PROOF_REJECTED = "proof_rejected", _("Transfer proof rejected")
+
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATUS)
+    attempt = models.ForeignKey(
+        PaymentAttempt, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     from_status = models.CharField(_("from"), max_length=24, blank=True)
     to_status = models.CharField(_("to"), max_length=24)
     note = models.TextField(_("note"), blank=True)
+    # Set once by orders.tasks.payment_event_notify: at most one message per event.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payment event")
@@ -474,10 +639,14 @@ class CheckoutRequest(BaseModel):
 
 
 class Refund(BaseModel):
-    """Money going back to the buyer for one order: after a seller cancels a paid order, or
-    when staff resolve a dispute with a refund. The amount is split into goods, shipping and
-    PPN (core.money.refund_split). `refund_mark_succeeded` is the one way it succeeds, and it
-    moves the order (and the payment) on."""
+    """Money going back to the buyer: for one order (a seller cancelled it after payment, or a
+    dispute was resolved with a refund), split into goods, shipping and PPN
+    (core.money.refund_split); or, with no order, for the payment itself (money that arrived
+    too late to honour, an overpayment, a mismatched transfer refunded by staff), in
+    `other_amount`. It goes to the buyer through the provider the money came by
+    (orders.payments): a card refund succeeds at the provider; a bank transfer refund waits in
+    pending_manual for the buyer's account and for staff to send it. `refund_mark_succeeded`
+    is the one way it succeeds, and it moves the order, the payment and the ledger on."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -497,9 +666,16 @@ class Refund(BaseModel):
         SELLER_CANCELLED = "seller_cancelled", _("Cancelled by the seller after payment")
         DISPUTE = "dispute", _("Dispute resolved with a refund")
         LATE_PAYMENT = "late_payment", _("Late payment that could not be honoured")
+        OVERPAYMENT = "overpayment", _("More was transferred than was due")
+        PAYMENT_REVIEW = "payment_review", _("Payment refunded after review")
 
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+        Order,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
     )
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
@@ -509,13 +685,24 @@ class Refund(BaseModel):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = models.TextField(_("note"), blank=True)
-    # The payment method the money came by; the payment issues route the refund through it.
+    # The payment method the money came by; orders.payments routes the refund through it.
     provider = models.CharField(_("provider"), max_length=20, choices=PaymentMethod.choices)
     provider_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
     goods_amount = models.BigIntegerField(_("goods (Rp)"))
     shipping_amount = models.BigIntegerField(_("shipping (Rp)"))
     ppn_amount = models.BigIntegerField(_("PPN (Rp)"))
+    other_amount = models.BigIntegerField(
+        _("not for an order (Rp)"),
+        default=0,
+        help_text=_("An overpayment, or a payment that could not be honoured."),
+    )
     total_amount = models.BigIntegerField(_("total (Rp)"))
+    # Where a bank transfer refund goes: the buyer's account, given by the buyer.
+    account_bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    account_number = models.CharField(_("account number"), max_length=34, blank=True)
+    account_holder = models.CharField(_("account holder"), max_length=150, blank=True)
+    account_given_at = models.DateTimeField(_("account given at"), null=True, blank=True)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -530,25 +717,57 @@ class Refund(BaseModel):
                 condition=Q(goods_amount__gte=0)
                 & Q(shipping_amount__gte=0)
                 & Q(ppn_amount__gte=0)
+                & Q(other_amount__gte=0)
                 & Q(total_amount__gt=0),
                 name="orders_refund_amounts_valid",
             ),
             models.CheckConstraint(
                 condition=Q(
-                    total_amount=F("goods_amount") + F("shipping_amount") + F("ppn_amount")
+                    total_amount=F("goods_amount")
+                    + F("shipping_amount")
+                    + F("ppn_amount")
+                    + F("other_amount")
                 ),
                 name="orders_refund_total_is_sum",
             ),
-            # One refund in flight per order: a retried cancel or resolution never doubles it.
+            # An order's refund is goods, shipping and PPN; a payment's own is other_amount.
+            models.CheckConstraint(
+                condition=(Q(order__isnull=False) & Q(other_amount=0))
+                | (
+                    Q(order__isnull=True)
+                    & Q(goods_amount=0)
+                    & Q(shipping_amount=0)
+                    & Q(ppn_amount=0)
+                ),
+                name="orders_refund_order_or_payment",
+            ),
+            # One refund in flight per order (and per payment for a payment's own refund): a
+            # retried cancel, resolution or review never doubles it.
             models.UniqueConstraint(
                 fields=["order"],
                 condition=Q(status__in=["requested", "pending_manual"]),
                 name="orders_refund_one_open_per_order",
             ),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(order__isnull=True, status__in=["requested", "pending_manual"]),
+                name="orders_refund_one_open_per_payment",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.order.number} {self.total_amount}"
+        label = self.order.number if self.order_id else self.payment.code
+        return f"{label} {self.total_amount}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Sent with the provider's refund call: a retried call never refunds twice."""
+        return f"refund:{self.pk}"
+
+    @property
+    def has_account(self) -> bool:
+        return bool(self.account_number and self.account_holder and self.account_bank_name)
 
 
 class RefundEvent(BaseModel):
@@ -672,3 +891,235 @@ class Review(BaseModel):
                 condition=Q(rating__gte=1) & Q(rating__lte=5), name="orders_review_rating_1_5"
             ),
         ]
+
+
+# --- Ledger and payouts -----------------------------------------------------------------------
+
+
+class LedgerEntry(BaseModel):
+    """One line of a Posyantek's money with the platform (DESIGN.md, orders: Ledger), written
+    only by orders.services.ledger. A sale (+ the order total) and its platform fee (−) are
+    pending from payment and become available when the order is completed — or, after a
+    cancellation or a dispute, when its refund has succeeded; a refund (−) and a payout (−)
+    follow. The balance is the sum of the amounts; payouts draw only on the available part."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("Sale")
+        REFUND = "refund", _("Refund")
+        PLATFORM_FEE = "platform_fee", _("Platform fee")
+        PAYOUT = "payout", _("Payout")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        AVAILABLE = "available", _("Available")
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("Posyantek"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    payout = models.ForeignKey(
+        "Payout", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    available_at = models.DateTimeField(_("available from"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["organization", "-created_at"]),
+        ]
+        constraints = [
+            # Signs: a sale adds, a refund and a payout take away; a platform fee takes away
+            # (or, reversed after a refund, gives back).
+            models.CheckConstraint(
+                condition=(Q(kind="sale") & Q(amount__gt=0))
+                | (Q(kind__in=["refund", "payout"]) & Q(amount__lt=0))
+                | (Q(kind="platform_fee") & ~Q(amount=0)),
+                name="orders_ledgerentry_sign",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(available_at__isnull=False),
+                name="orders_ledgerentry_available_has_date",
+            ),
+            # Once per order (sale, fee), per refund (refund, fee given back) and per payout.
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(kind__in=["sale", "platform_fee"], refund__isnull=True),
+                name="orders_ledgerentry_once_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["refund", "kind"],
+                condition=Q(refund__isnull=False),
+                name="orders_ledgerentry_once_per_refund",
+            ),
+            models.UniqueConstraint(
+                fields=["payout"],
+                condition=Q(payout__isnull=False),
+                name="orders_ledgerentry_once_per_payout",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.amount}"
+
+
+class Payout(BaseModel):
+    """Money the platform sent to a Posyantek's bank account, recorded by staff with the
+    transfer reference (orders.services.payouts.payout_record). Draws only on the available
+    balance."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        verbose_name=_("Posyantek"),
+    )
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    reference = models.CharField(_("transfer reference"), max_length=100)
+    paid_on = models.DateField(_("transfer date"))
+    # The account it went to, as it was then.
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=34)
+    account_holder = models.CharField(_("account holder"), max_length=150)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payout_amount_gt_0"),
+            # A form sent twice records one payout.
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="orders_payout_unique_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.amount} {self.reference}"
+
+
+# --- Invoices ---------------------------------------------------------------------------------
+
+
+class Invoice(BaseModel):
+    """An order's invoice, numbered INV/{yyyy}/{mm}/{org code}/{nnnn} when the order is paid
+    (at placement for a terms order), or a credit note CN/… for a refund of an invoiced order.
+    The seller's legal details are copied at issue, so a later profile edit never changes an
+    invoice; amounts are the order's (or the refund's) frozen figures."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    PREFIXES = {Kind.INVOICE: "INV", Kind.CREDIT_NOTE: "CN"}
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("order")
+    )
+    refund = models.OneToOneField(
+        Refund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_note",
+        verbose_name=_("refund"),
+    )
+    credited_invoice = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    seller = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="invoices"
+    )
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(_("issued at"))
+    # The seller as it was at issue.
+    seller_name = models.CharField(_("seller"), max_length=200)
+    seller_code = models.CharField(max_length=10)
+    seller_address = models.TextField(_("address"), blank=True)
+    seller_nib = models.CharField(_("NIB"), max_length=13, blank=True)
+    seller_npwp = models.CharField(_("NPWP"), max_length=16, blank=True)
+    seller_is_pkp = models.BooleanField(_("PKP"), default=False)
+    buyer_name = models.CharField(_("buyer"), max_length=200)
+    buyer_organization_name = models.CharField(_("buying for"), max_length=200, blank=True)
+    buyer_npwp = models.CharField(_("buyer's NPWP"), max_length=16, blank=True)
+    goods_amount = models.BigIntegerField(_("goods (Rp)"))
+    shipping_amount = models.BigIntegerField(_("shipping (Rp)"))
+    dpp_amount = models.BigIntegerField(_("DPP (Rp)"))
+    ppn_amount = models.BigIntegerField(_("PPN (Rp)"))
+    total_amount = models.BigIntegerField(_("total (Rp)"))
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "kind", "year", "month", "sequence"],
+                name="orders_invoice_unique_sequence",
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind="invoice"),
+                name="orders_invoice_one_per_order",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="invoice") & Q(refund__isnull=True))
+                | (Q(kind="credit_note") & Q(refund__isnull=False)),
+                name="orders_invoice_credit_note_has_refund",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def url_number(self) -> str:
+        """The number without slashes, as in its URL: INV-2026-11-PWK-0001."""
+        return self.number.replace("/", "-")
+
+    @staticmethod
+    def number_from_url(value: str) -> str:
+        return value.replace("-", "/")
+
+
+class InvoiceCounter(models.Model):
+    """The last number given per seller, kind and Asia/Jakarta month. Locked while a number is
+    taken, in the transaction that issues the invoice: gap-free, even under concurrency."""
+
+    seller = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Invoice.Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "kind", "year", "month"], name="orders_invoicecounter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.kind} {self.year}-{self.month:02d}: {self.last_number}"

@@ -7,22 +7,28 @@
 | accept, ship                                  | ✓     | ✓       | ✓     | ✓        | —       |
 | mark delivered, cancel paid, answer a dispute | ✓     | ✓       | —     | ✓        | —       |
 | resolve a dispute                             | —     | —       | —     | ✓        | —       |
+| confirm a transfer, record refunds/payouts    | —     | —       | —     | ✓        | —       |
+| see the ledger, payouts and refunds (own)     | ✓     | ✓       | —     | ✓ all    | —       |
+| see the invoices of its sales                 | ✓     | ✓       | ✓     | ✓        | —       |
 
 Other users may do none of these.
 
 The buyer side of an order is its buyer and, for an order on an organisation's name, that
 organisation's members (those who may buy for it): they cancel it while unpaid, confirm
 receipt and report a problem. Only the person who placed it reviews its products
-(orders.services.reviews). A payment is seen by its buyer and platform staff only
-(it spans several sellers). A dispute (reason, photos, answers) is private to the two sides
-and platform staff — a dinas sees the order, not the dispute.
+(orders.services.reviews). A payment (it spans several sellers) is seen and paid by its
+buyer side — the buyer and, when it pays for an organisation's orders, that organisation's
+members — and platform staff; a refund by the buyer side of its payment, the members of the
+seller of its order (owners and managers) and platform staff; an invoice by the buyer side,
+the seller's members and platform staff. A dispute (reason, photos, answers) is private to
+the two sides and platform staff — a dinas sees the order, not the dispute.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
 
 from accounts.models import Organization, Role
 from accounts.permissions import AnyUser, has_role, is_member, is_platform_staff, user_oversees
-from orders.models import Order, Payment
+from orders.models import Invoice, Order, Payment, Refund
 
 Status = Order.Status
 
@@ -74,10 +80,57 @@ def can_view_dispute(user: AnyUser, order: Order) -> bool:
     return is_buyer_side(user, order) or is_member(user, order.seller) or is_platform_staff(user)
 
 
+def can_pay(user: AnyUser, payment: Payment) -> bool:
+    """Start an attempt, upload a transfer proof, give the account for its refund: the buyer,
+    or a member of the organisation its orders were bought for."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if payment.buyer_id == user.pk:
+        return True
+    organization_id = (
+        payment.orders.exclude(buyer_organization=None)
+        .values_list("buyer_organization_id", flat=True)
+        .first()
+    )
+    if organization_id is None:
+        return False
+    return is_member(user, Organization.objects.get(pk=organization_id))
+
+
 def can_view_payment(user: AnyUser, payment: Payment) -> bool:
     if not (user and user.is_authenticated):
         return False
-    return payment.buyer_id == user.pk or is_platform_staff(user)
+    return is_platform_staff(user) or can_pay(user, payment)
+
+
+def can_handle_money(user: AnyUser) -> bool:
+    """Confirm or reject a bank transfer, decide a payment under review, record a refund sent
+    or a payout: platform staff only."""
+    return is_platform_staff(user)
+
+
+def can_view_finances(user: AnyUser, organization: Organization) -> bool:
+    """A Posyantek's ledger, balance, payouts and refunds: its owners and managers, and
+    platform staff."""
+    return has_role(user, organization, Role.MANAGER) or is_platform_staff(user)
+
+
+def can_view_refund(user: AnyUser, refund: Refund) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    if is_platform_staff(user) or can_pay(user, refund.payment):
+        return True
+    return refund.order_id is not None and can_view_finances(user, refund.order.seller)
+
+
+def can_view_invoice(user: AnyUser, invoice: Invoice) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        is_platform_staff(user)
+        or is_member(user, invoice.seller)
+        or is_buyer_side(user, invoice.order)
+    )
 
 
 # --- What to offer ----------------------------------------------------------------------------

@@ -189,6 +189,23 @@ CHECKOUT_IDEMPOTENCY_HOURS = 24
 # problem.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
 
+# --- Payments (DESIGN.md, orders: Payment; orders/payments/) --------------------------------
+
+# The platform's collection account: every bank transfer goes here, exactly the amount due,
+# with the payment code in the description. Bank transfer is offered only when all three are
+# set (local and test settings set demo values).
+PLATFORM_BANK_NAME = env("PLATFORM_BANK_NAME", default="")
+PLATFORM_BANK_ACCOUNT_NUMBER = env("PLATFORM_BANK_ACCOUNT_NUMBER", default="")
+PLATFORM_BANK_ACCOUNT_HOLDER = env("PLATFORM_BANK_ACCOUNT_HOLDER", default="")
+# One adapter per provider (orders.payments.base.PaymentProvider), by provider name.
+PAYMENT_PROVIDERS = {
+    "bank_transfer": "orders.payments.bank_transfer.BankTransferProvider",
+}
+# Transfer proofs: a photo (JPEG, PNG, WebP) or a PDF, at most this many megabytes.
+TRANSFER_PROOF_MAX_MB = env.int("TRANSFER_PROOF_MAX_MB", default=5)
+# After a proof is rejected the buyer gets at least this long to upload another.
+TRANSFER_REJECT_GRACE_HOURS = env.int("TRANSFER_REJECT_GRACE_HOURS", default=6)
+
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "id"

@@ -11,3 +11,8 @@ EMAIL_BACKEND = env(
 
 # WhiteNoise serves straight from the app folders (finders) while DEBUG: nothing to collect.
 STATIC_ROOT = None
+
+# A demo collection account so bank transfer works out of the box (never a real account).
+PLATFORM_BANK_NAME = env("PLATFORM_BANK_NAME", default="Bank Rakyat Indonesia (BRI)")
+PLATFORM_BANK_ACCOUNT_NUMBER = env("PLATFORM_BANK_ACCOUNT_NUMBER", default="0123-01-000456-30-7")
+PLATFORM_BANK_ACCOUNT_HOLDER = env("PLATFORM_BANK_ACCOUNT_HOLDER", default="PT Mitra TTG Nusantara")

@@ -2,6 +2,7 @@
 e-mail kept in memory, fast password hashing."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -28,3 +29,8 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A demo collection account so bank transfer works out of the box (never a real account).
+PLATFORM_BANK_NAME = env("PLATFORM_BANK_NAME", default="Bank Rakyat Indonesia (BRI)")
+PLATFORM_BANK_ACCOUNT_NUMBER = env("PLATFORM_BANK_ACCOUNT_NUMBER", default="0123-01-000456-30-7")
+PLATFORM_BANK_ACCOUNT_HOLDER = env("PLATFORM_BANK_ACCOUNT_HOLDER", default="PT Mitra TTG Nusantara")
