@@ -1,27 +1,28 @@
-"""Admin for orders, payments, refunds, disputes and reviews: read-only. Statuses and amounts
-change only through actions that call the services ("Mark paid" →
-orders.services.payments.payment_mark_paid, "Mark refund succeeded" →
-orders.services.refunds.refund_mark_succeeded); orders are placed by checkout, never here;
-events are read-only. Disputes are resolved on the staff dispute desk (/staf/sengketa/)."""
+"""Admin for orders, payments, refunds, disputes, reviews, the ledger, payouts and invoices:
+everything shown, nothing editable, nothing added or deleted here. Money moves need a person's
+input (the bank reference, the amount received, the account a refund went to), so they live on
+the staff desks, which call the services: transfers /staf/transfer/, payments under review
+/staf/tinjau-pembayaran/, refunds /staf/refund/, payouts /staf/payout/, disputes
+/staf/sengketa/. Orders are placed by checkout, never here."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.contrib import admin
 
-from core.errors import ApplicationError
 from orders.models import (
     Dispute,
+    Invoice,
+    LedgerEntry,
     Order,
     OrderEvent,
     OrderLine,
     Payment,
+    PaymentAttempt,
     PaymentEvent,
+    Payout,
     Refund,
     RefundEvent,
     Review,
+    TransferProof,
 )
-from orders.services.payments import payment_mark_paid
-from orders.services.refunds import refund_mark_succeeded
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -93,34 +94,45 @@ class OrderAdmin(ReadOnlyAdmin):
     raw_id_fields = ["village", "district", "regency", "province"]
 
 
+class PaymentAttemptInline(ReadOnlyInline):
+    model = PaymentAttempt
+    fields = ["number", "method", "provider", "provider_reference", "status", "amount_amount"]
+
+
+class TransferProofInline(ReadOnlyInline):
+    # The file itself is private: staff open it on the transfer desk (/staf/transfer/).
+    model = TransferProof
+    fields = ["created_at", "original_name", "sender_bank", "sender_name", "status"]
+
+
+class PaymentRefundInline(ReadOnlyInline):
+    model = Refund
+    fk_name = "payment"
+    fields = ["created_at", "order", "status", "reason", "total_amount"]
+    show_change_link = True
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["code", "buyer", "method", "status", "amount_due_amount", "expires_at"]
-    list_filter = ["status", "method"]
-    search_fields = ["code", "buyer__email"]
+    list_display = [
+        "code",
+        "buyer",
+        "method",
+        "status",
+        "amount_due_amount",
+        "received_amount",
+        "expires_at",
+    ]
+    list_filter = ["status", "method", "review_reason"]
+    search_fields = ["code", "buyer__email", "received_reference"]
     list_select_related = ["buyer"]
-    inlines = [PaymentOrderInline, PaymentEventInline]
-    actions = ["mark_paid"]
-
-    @admin.action(description=_("Mark paid (the transfer arrived)"))
-    def mark_paid(self, request, queryset):
-        done = 0
-        for payment in queryset.order_by("pk"):
-            try:
-                payment_mark_paid(
-                    payment=payment, actor=request.user, note=_("Marked paid in the admin.")
-                )
-            except ApplicationError as error:
-                self.message_user(request, f"{payment.code}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(count)d payment marked paid.", "%(count)d payments marked paid.", done)
-                % {"count": done},
-                messages.SUCCESS,
-            )
+    inlines = [
+        PaymentOrderInline,
+        PaymentAttemptInline,
+        TransferProofInline,
+        PaymentRefundInline,
+        PaymentEventInline,
+    ]
 
 
 @admin.register(OrderEvent)
@@ -144,36 +156,11 @@ class RefundEventInline(ReadOnlyInline):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["order", "status", "reason", "provider", "total_amount", "created_at"]
+    list_display = ["__str__", "status", "reason", "provider", "total_amount", "created_at"]
     list_filter = ["status", "reason", "provider"]
     search_fields = ["order__number", "payment__code", "provider_reference"]
-    list_select_related = ["order"]
+    list_select_related = ["order", "payment"]
     inlines = [RefundEventInline]
-    actions = ["mark_succeeded"]
-
-    @admin.action(description=_("Mark succeeded (the money is back with the buyer)"))
-    def mark_succeeded(self, request, queryset):
-        done = 0
-        for refund in queryset.order_by("pk"):
-            try:
-                refund_mark_succeeded(
-                    refund=refund, actor=request.user, note=_("Marked succeeded in the admin.")
-                )
-            except ApplicationError as error:
-                self.message_user(request, f"{refund.order}: {error.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d refund marked succeeded.",
-                    "%(count)d refunds marked succeeded.",
-                    done,
-                )
-                % {"count": done},
-                messages.SUCCESS,
-            )
 
 
 @admin.register(Dispute)
@@ -190,3 +177,26 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_filter = ["rating"]
     search_fields = ["product__name", "author__email"]
     list_select_related = ["product", "author"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "kind", "amount", "status", "order", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["organization__name", "order__number"]
+    list_select_related = ["organization", "order"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["organization", "amount", "reference", "paid_on", "recorded_by"]
+    search_fields = ["organization__name", "reference"]
+    list_select_related = ["organization", "recorded_by"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "seller", "order", "total_amount", "issued_at"]
+    list_filter = ["kind"]
+    search_fields = ["number", "order__number", "seller__name"]
+    list_select_related = ["seller", "order"]

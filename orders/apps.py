@@ -7,4 +7,4 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from orders import receivers  # noqa: F401  (connects the login merge)
+        from orders import checks, receivers  # noqa: F401  (deploy checks; the login merge)

@@ -35,10 +35,11 @@ from orders.forms import (
     CancelForm,
     CheckoutForm,
     ProblemReportForm,
+    RefundAccountForm,
     SellerShipping,
     new_idempotency_key,
 )
-from orders.models import DisputePhoto, Order, OrderEvent, OrderLine, Payment
+from orders.models import DisputePhoto, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund
 from orders.selectors import checkout_request_get, dispute_of, order_get, order_list
 from orders.services.cart import cart_get, cart_lines
 from orders.services.checkout import checkout_place
@@ -151,7 +152,8 @@ def _previous_checkout(request: HttpRequest) -> Payment | None:
 
 
 def _after_checkout(payment: Payment) -> HttpResponse:
-    return redirect(f"{reverse('orders:order_list')}?payment={payment.code}")
+    """To the payment page: what to transfer, where, by when (orders.payment_views)."""
+    return redirect("orders:payment_detail", code=payment.code)
 
 
 @login_required
@@ -337,6 +339,16 @@ def dispute_context(request: HttpRequest, order: Order) -> dict:
     return {"dispute": dispute, "dispute_photos": photos}
 
 
+def refund_needs_account(refund: Refund) -> bool:
+    """A bank transfer refund still open that waits for the buyer's account (the order and
+    payment pages ask for it: orders.payment_views.refund_account_view)."""
+    return (
+        refund.status in Refund.OPEN
+        and refund.provider == PaymentMethod.BANK_TRANSFER
+        and not refund.has_account
+    )
+
+
 def service_error(form, error: ApplicationError) -> None:
     """A service's refusal on the form: by field where it has one, else at its top."""
     if form is not None and not form.errors:
@@ -432,12 +444,17 @@ def _buyer_page(
         % {"seller": order.seller.name, "number": order.number},
     )
     actions = permissions.order_next_actions(request.user, order) if buyer_side else []
+    refunds = list(order.refunds.all())
+    may_pay = buyer_side and permissions.can_pay(request.user, order.payment)
     context = {
         "order": order,
         "lines": lines,
         "timeline": timeline_rows(order),
         "payment": order.payment,
-        "refunds": list(order.refunds.all()),
+        "refunds": refunds,
+        "refunds_to_give": [r for r in refunds if refund_needs_account(r)] if may_pay else [],
+        "account_form": RefundAccountForm(),
+        "invoices": list(order.invoices.order_by("kind", "issued_at", "id")),
         "buyer_side": buyer_side,
         "seller_side": seller_side,
         "can_cancel": "cancel" in actions,

@@ -308,3 +308,144 @@ class RefundSucceededForm(forms.Form):
         max_length=MAX_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- Payment, refund, payout and finance pages -------------------------------------------------
+# Each form only shapes input for one service (orders.services.transfers, late_payments,
+# refunds, payouts), which does the real checks; `core.forms.apply_service_errors` puts its
+# messages back on the fields.
+
+MAX_REFERENCE_LENGTH = 100  # Payment.received_reference, Refund.provider_reference, Payout
+
+
+def _amount_field(label, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+        **kwargs,
+    )
+
+
+def _date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs
+    )
+
+
+class TransferProofForm(forms.Form):
+    """The buyer's proof of a bank transfer; the service checks the file's content and size."""
+
+    file = forms.FileField(
+        label=_("Photo or PDF of the transfer receipt"),
+        error_messages={"required": _("Choose the photo or PDF of your transfer receipt.")},
+    )
+    sender_bank = forms.CharField(
+        label=_("Sent from bank"),
+        required=False,
+        max_length=100,
+        help_text=_("For example BRI, BNI, Mandiri or BCA."),
+    )
+    sender_name = forms.CharField(
+        label=_("Sender's account holder"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args, max_mb: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.widget.attrs.update({"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+        field.help_text = _("JPEG, PNG, WebP or PDF, at most %(mb)s MB.") % {"mb": max_mb}
+
+
+class RefundAccountForm(forms.Form):
+    """Where a bank transfer refund goes: the buyer's own account."""
+
+    bank_name = forms.CharField(
+        label=_("Bank"), max_length=100, help_text=_("For example BRI, BNI, Mandiri or BCA.")
+    )
+    account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=34,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Digits only; spaces and dashes are fine."),
+    )
+    account_holder = forms.CharField(
+        label=_("Account holder"),
+        max_length=150,
+        help_text=_("The name on the account, as the bank writes it."),
+    )
+
+
+class TransferConfirmForm(forms.Form):
+    """Staff saw the money arrive: what, with which reference, on which day."""
+
+    amount = _amount_field(
+        _("Amount received (Rp, whole Rupiah)"),
+        help_text=_("As on the bank statement. A different amount puts the payment under review."),
+    )
+    reference = forms.CharField(
+        label=_("Bank reference"),
+        max_length=MAX_REFERENCE_LENGTH,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    received_on = _date_field(_("Date received"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TransferRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is rejected"),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The buyer reads this and may upload a new proof. Say what is wrong."),
+    )
+
+
+class PaymentReviewForm(forms.Form):
+    DECISIONS = [
+        ("honour", _("Honour: the orders become paid")),
+        ("refund", _("Refund everything received")),
+    ]
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RefundFailForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the transfer failed"),
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: the account is closed. The buyer is told."),
+    )
+
+
+class PayoutForm(forms.Form):
+    amount = _amount_field(_("Amount sent (Rp, whole Rupiah)"))
+    reference = forms.CharField(
+        label=_("Bank reference"),
+        max_length=MAX_REFERENCE_LENGTH,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    paid_on = _date_field(_("Transfer date"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, available: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if available is not None:
+            self.fields["amount"].help_text = _("At most %(amount)s (the available balance).") % {
+                "amount": format_rupiah(available)
+            }

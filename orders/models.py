@@ -386,6 +386,9 @@ class PaymentEvent(BaseModel):
         ATTEMPT = "attempt", _("Attempt changed")
         PROOF_UPLOADED = "proof_uploaded", _("Transfer proof uploaded")
         PROOF_REJECTED = "proof_rejected", _("Transfer proof rejected")
+        REFUND_PENDING = "refund_pending", _("Refund awaits the buyer's bank account")
+        REFUND_SENT = "refund_sent", _("Refund sent")
+        LATE_REFUNDED = "late_refunded", _("Late payment refunded")
 
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATUS)

@@ -54,7 +54,7 @@ from accounts.models import Membership, Role, User
 from accounts.permissions import is_member
 from accounts.phone import normalize_phone, whatsapp_link
 from core.emails import send_templated_email
-from orders.models import Dispute, Order, OrderEvent, Refund
+from orders.models import Dispute, Order, OrderEvent, PaymentEvent, Refund
 from orders.permissions import is_buyer_side
 
 Status = Order.Status
@@ -291,4 +291,131 @@ def _context(event: OrderEvent) -> dict:
         "dispute": Dispute.objects.filter(order=order).first(),
         "auto_complete_days": settings.ORDER_AUTO_COMPLETE_DAYS,
         "automatic": event.actor_id is None,
+    }
+
+
+# --- Payment events ---------------------------------------------------------------------------
+#
+# | payment event (kind; to)                   | who gets it      | template                |
+# |--------------------------------------------|------------------|-------------------------|
+# | proof_rejected                             | buyer (reason)   | payment_proof_rejected  |
+# | status → paid                              | buyer            | payment_confirmed       |
+# | refund_pending (bank refund, no account)   | buyer            | refund_account_needed   |
+# | refund_sent (a payment's own refund)       | buyer            | refund_sent             |
+# | late_refunded (late money refunded)        | platform staff   | late_payment_refunded   |
+#
+# A refund of an order is told by the order's own "refunded" mail; refund_sent is for a
+# payment's own refunds (late money, an overpayment, a payment refunded after review).
+
+
+def payment_event_send(event_id: int) -> int:
+    """Send the message of one payment event, at most once (claimed as order events are).
+    Returns how many were sent."""
+    from orders.models import PaymentEvent
+
+    now = timezone.now()
+    claimed = PaymentEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+        notified_at=now
+    )
+    if not claimed:
+        return 0
+    event = (
+        PaymentEvent.objects.select_related("actor", "payment", "payment__buyer")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:  # pragma: no cover - deleted between the claim and the read
+        return 0
+    plan = _payment_plan(event)
+    if plan is None:
+        return 0
+    template, audience = plan
+    context = _payment_context(event, audience)
+    to = _without(_payment_addresses(event, audience, context), event.actor)
+    if not to:
+        return 0
+    try:
+        return send_templated_email(
+            to=to, template=f"{TEMPLATES}/{template}", context=context, language=LANGUAGE
+        )
+    except OSError:
+        PaymentEvent.objects.filter(pk=event_id, notified_at=now).update(notified_at=None)
+        raise
+
+
+def _payment_plan(event) -> tuple[str, str] | None:
+    from orders.models import Payment, PaymentEvent
+
+    if event.kind == PaymentEvent.Kind.PROOF_REJECTED:
+        return ("payment_proof_rejected", BUYER)
+    if event.kind == PaymentEvent.Kind.STATUS and event.to_status == Payment.Status.PAID:
+        return ("payment_confirmed", BUYER)
+    if event.kind == PaymentEvent.Kind.REFUND_PENDING:
+        return ("refund_account_needed", BUYER)
+    if event.kind == PaymentEvent.Kind.REFUND_SENT:
+        return ("refund_sent", BUYER)
+    if event.kind == PaymentEvent.Kind.LATE_REFUNDED:
+        return ("late_payment_refunded", STAFF)
+    return None
+
+
+def _payment_addresses(event, audience: str, context: dict) -> list[str]:
+    if audience == STAFF:
+        return _unique(
+            User.objects.filter(is_staff=True, is_active=True)
+            .order_by("pk")
+            .values_list("email", flat=True)
+        )
+    buyer = event.payment.buyer
+    contacts = [order.contact_email for order in context["orders"]]
+    return _unique([buyer.email if buyer.is_active else "", *contacts])
+
+
+def _payment_link(payment, order: Order | None) -> str:
+    """The payment page (orders:payment_detail) where it exists, else the order's page."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return _absolute(reverse("orders:payment_detail", args=[payment.code]))
+    except NoReverseMatch:
+        return _buyer_url(order) if order is not None else settings.SITE_URL
+
+
+def _payment_context(event, audience: str) -> dict:
+    from orders.models import Invoice
+
+    payment = event.payment
+    orders = list(payment.orders.select_related("seller").order_by("pk"))
+    refunds = payment.refunds.select_related("order").order_by("-created_at", "-pk")
+    refund = None
+    if event.kind == PaymentEvent.Kind.REFUND_PENDING:
+        refund = refunds.filter(status=Refund.Status.PENDING_MANUAL).first()
+    elif event.kind == PaymentEvent.Kind.REFUND_SENT:
+        refund = refunds.filter(order__isnull=True, status=Refund.Status.SUCCEEDED).first()
+    elif event.kind == PaymentEvent.Kind.LATE_REFUNDED:
+        refund = refunds.filter(order__isnull=True).first()
+    order = refund.order if refund is not None and refund.order_id else None
+    order = order or (orders[0] if orders else None)
+    if audience == STAFF:
+        link = _absolute(reverse("order-staff:transfer-review", args=[payment.code]))
+    elif (
+        event.kind in (PaymentEvent.Kind.REFUND_PENDING, PaymentEvent.Kind.REFUND_SENT)
+        and order is not None
+    ):
+        link = _buyer_url(order)  # the account form is on the order page
+    elif event.kind == "status":
+        link = _buyer_url(order) if order is not None else _payment_link(payment, None)
+    else:
+        link = _payment_link(payment, order)
+    return {
+        "event": event,
+        "payment": payment,
+        "orders": orders,
+        "order": order,
+        "refund": refund,
+        "audience": audience,
+        "link": link,
+        "invoices": list(
+            Invoice.objects.filter(order__payment=payment, kind=Invoice.Kind.INVOICE).order_by("pk")
+        ),
     }

@@ -4,6 +4,7 @@ notification is claimed before it is sent, so it goes out at most once."""
 
 from celery import shared_task
 
+from orders.services import refunds
 from orders.services.cart import carts_delete_abandoned
 from orders.services.lifecycle import (
     order_auto_complete,
@@ -40,3 +41,28 @@ def order_event_notify(event_id: int) -> None:
     from orders.notifications import order_event_send
 
     order_event_send(event_id)
+
+
+@shared_task(**RETRY)
+def refund_submit(refund_id: int) -> None:
+    """Send a requested refund to its provider (orders.services.refunds.refund_submit); a
+    refund already sent is left alone, so a retry or a twin run sends it once."""
+    refunds.refund_submit(refund_id=refund_id)
+
+
+@shared_task
+def refunds_submit_stuck() -> int:
+    """Beat: submit again the refunds still requested 10 minutes after they were requested
+    (their task was lost). Returns how many were tried."""
+    stuck = refunds.refunds_stuck()
+    for pk in stuck:
+        refunds.refund_submit(refund_id=pk)
+    return len(stuck)
+
+
+@shared_task(**RETRY)
+def payment_event_notify(event_id: int) -> None:
+    """E-mail the people a payment event concerns (orders.notifications), at most once."""
+    from orders.notifications import payment_event_send
+
+    payment_event_send(event_id)

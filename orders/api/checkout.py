@@ -1,5 +1,5 @@
-"""Checkout, orders and payments API: `checkout/`, `checkout/preview/`, `orders/`,
-`orders/{number}/`, `payments/{id}/`.
+"""Checkout and orders API: `checkout/`, `checkout/preview/`, `orders/`, `orders/{number}/`
+(a payment itself: orders.api.payments).
 
 Views read the caller's cart (orders.services.cart.cart_get), call one service or selector
 and serialize the result; orders.services.checkout validates the body field by field.
@@ -250,13 +250,6 @@ class CheckoutResultSerializer(serializers.Serializer):
     orders = OrderSerializer(many=True)
 
 
-class PaymentDetailSerializer(PaymentSerializer):
-    orders = OrderSerializer(many=True)
-
-    class Meta(PaymentSerializer.Meta):
-        fields = [*PaymentSerializer.Meta.fields, "orders"]
-
-
 class ShippingOptionSerializer(serializers.Serializer):
     method = serializers.CharField()
     fee_amount = serializers.IntegerField()
@@ -439,15 +432,3 @@ class OrderDetailView(GenericAPIView):
 
     def get(self, request, number: str):
         return Response(order_detail_data(request, number))
-
-
-class PaymentDetailView(GenericAPIView):
-    """One payment with its orders: for its buyer and platform staff."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = PaymentDetailSerializer
-
-    def get(self, request, pk: int):
-        payment = payment_get(user=request.user, payment_id=pk)
-        context = order_context(request, payment.orders.all())
-        return Response(PaymentDetailSerializer(payment, context=context).data)

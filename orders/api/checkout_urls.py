@@ -1,4 +1,4 @@
-"""Routes of orders.api (see orders/api/urls.py): checkout, orders and payments."""
+"""Routes of orders.api (see orders/api/urls.py): checkout and orders."""
 
 from django.urls import path
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("checkout/preview/", views.CheckoutPreviewView.as_view(), name="checkout-preview"),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("orders/<str:number>/", views.OrderDetailView.as_view(), name="order-detail"),
-    path("payments/<int:pk>/", views.PaymentDetailView.as_view(), name="payment-detail"),
 ]

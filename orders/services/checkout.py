@@ -50,10 +50,12 @@ from orders.models import (
     PaymentMethod,
     ShippingMethod,
 )
+from orders.payments import methods_available
 from orders.permissions import can_buy_for
 from orders.selectors import checkout_request_get
 from orders.services.cart import line_problem, product_check_buyable, quantity_check
 from orders.services.order_moves import order_event_record
+from orders.services.payments import payment_attempt_start
 from orders.services.shipping import shipping_fee, shipping_options, unit_weight_grams
 from regions.models import Village
 
@@ -194,13 +196,23 @@ def _shipping(value: Any, errors: dict) -> dict[str, str]:
 
 
 def _payment_method(value: Any, errors: dict) -> str:
+    """One of the methods offered now (orders.payments.methods_available); bank transfer
+    when none is given."""
+    available = methods_available()
     if value in (None, ""):
-        return PaymentMethod.BANK_TRANSFER
-    if value == PaymentMethod.CARD:
+        value = PaymentMethod.BANK_TRANSFER
+    if value in available:
+        return str(value)
+    if not available:
+        errors["payment_method"] = [_("No payment method is available right now. Try later.")]
+    elif value == PaymentMethod.CARD:
         errors["payment_method"] = [_("Card payment is not available yet. Use bank transfer.")]
-    elif value not in PaymentMethod.values:
-        errors["payment_method"] = [_("Choose bank transfer.")]
-    return str(value)
+    else:
+        errors["payment_method"] = [
+            _("Choose one of: %(methods)s.")
+            % {"methods": ", ".join(str(PaymentMethod(m).label) for m in available)}
+        ]
+    return str(value) if isinstance(value, str) else ""
 
 
 def checkout_input_clean(*, user: User, data: Mapping[str, Any]) -> CheckoutInput:
@@ -566,6 +578,7 @@ def _place(
             status=Order.Status.PENDING_PAYMENT,
             payment_terms=Order.PaymentTerms.PREPAID,
         )
+        payment_attempt_start(payment=payment, method=clean.payment_method, actor=user)
         CartItem.objects.filter(cart=cart, pk__in=[item.pk for item in items]).delete()
         return payment
 

@@ -29,7 +29,7 @@ from core.errors import ApplicationError, Conflict, InvalidInput, PermissionDeni
 from marketplace.capacity import capacity_release
 from marketplace.models import Product, StockMovement
 from marketplace.services import stock_adjust
-from orders.models import Order, Payment, PaymentEvent, Refund, ShippingMethod
+from orders.models import Order, Payment, PaymentAttempt, PaymentEvent, Refund, ShippingMethod
 from orders.permissions import can_fulfil_order, can_manage_order, is_buyer_side
 from orders.services.order_moves import (
     check_move,
@@ -270,6 +270,34 @@ def _cancel_unpaid(locked: Order, payment: Payment, *, actor: User, note: str) -
             note=_("Every order of this payment was cancelled."),
         )
     payment.save(update_fields=fields)
+    _attempt_after_cancel(payment, actor=actor, still_open=still_open)
+
+
+def _attempt_after_cancel(payment: Payment, *, actor: User, still_open: bool) -> None:
+    """The attempt in flight follows the amount due: cancelled with the payment, or started
+    again for the lower amount (fresh transfer instructions)."""
+    from orders.services.payments import attempt_move, attempt_start, pending_attempt
+
+    attempt = pending_attempt(payment)
+    if attempt is None:
+        return
+    if still_open:
+        try:
+            attempt_start(payment=payment, method=attempt.method, actor=actor)
+            return
+        except Conflict:  # the method is no longer offered: the buyer starts a new attempt
+            pass
+    attempt.payment = payment
+    attempt_move(
+        attempt=attempt,
+        to_status=PaymentAttempt.Status.CANCELLED,
+        actor=actor,
+        note=(
+            _("The payment method is no longer offered; choose another one.")
+            if still_open
+            else _("Every order of this payment was cancelled.")
+        ),
+    )
 
 
 @transaction.atomic
@@ -369,6 +397,14 @@ def payment_expire(*, payment_id: int, now: datetime.datetime | None = None) -> 
         order_move(order, to_status=Status.EXPIRED, actor=None, at=now, note=_("Not paid in time."))
         order_release(
             order, actor=None, why=_("Order %(number)s expired") % {"number": order.number}
+        )
+    from orders.services.payments import attempt_move, pending_attempt
+
+    attempt = pending_attempt(payment)
+    if attempt is not None:
+        attempt.payment = payment
+        attempt_move(
+            attempt=attempt, to_status=PaymentAttempt.Status.EXPIRED, note=_("Not paid in time.")
         )
     payment.status = Payment.Status.EXPIRED
     payment.save(update_fields=["status", "updated_at"])

@@ -13,6 +13,7 @@ from accounts.models import User
 from config.celery_app import dispatch_on_commit
 from core.errors import Conflict, InvalidInput
 from orders.models import Order, OrderEvent, Payment
+from orders.services.ledger import ledger_order_settle
 
 Status = Order.Status
 
@@ -38,6 +39,10 @@ STAMPS = {
     Status.COMPLETED: "completed_at",
     Status.CANCELLED: "cancelled_at",
 }
+
+# Entering one of these makes the order's pending ledger entries available (the seller's
+# money is no longer held back).
+SETTLING = (Status.COMPLETED, Status.REFUNDED, Status.PARTIALLY_REFUNDED)
 
 
 # --- The one mover ----------------------------------------------------------------------------
@@ -105,7 +110,8 @@ def order_move(
     at: datetime.datetime | None = None,
 ) -> OrderEvent:
     """Move a locked order (see order_lock) to `to_status`, setting `fields` and the status's
-    timestamp, saved with update_fields; Conflict if the move is not allowed."""
+    timestamp, saved with update_fields; Conflict if the move is not allowed. Entering
+    completed, refunded or partially_refunded settles the order's ledger entries."""
     check_move(order, to_status)
     at = at or timezone.now()
     from_status = order.status
@@ -115,6 +121,8 @@ def order_move(
     for name, value in changed.items():
         setattr(order, name, value)
     order.save(update_fields=[*changed, "updated_at"])
+    if to_status in SETTLING:
+        ledger_order_settle(order=order, at=at)
     return order_event_record(
         order=order, actor=actor, from_status=from_status, to_status=to_status, note=note
     )

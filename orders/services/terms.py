@@ -25,6 +25,7 @@ from orders.services.checkout import (
     planned_line,
     planned_order,
 )
+from orders.services.invoices import invoice_issue
 
 TERMS_DAYS = {Order.PaymentTerms.NET_14: 14, Order.PaymentTerms.NET_30: 30}
 
@@ -56,7 +57,8 @@ def order_place_on_terms(
     the user must be allowed to buy for it and it must be verified). `data` carries the
     delivery details exactly as checkout/ takes them (contact, address, village, shipping by
     seller slug, note). Reserves stock and capacity (OutOfStock / CapacityExceeded, 409),
-    freezes prices, shipping and PPN, and creates a pending Payment due on the due date.
+    freezes prices, shipping and PPN, creates a pending Payment due on the due date and
+    issues the order's invoice.
     All or nothing."""
     if payment_terms not in TERMS_DAYS:
         raise InvalidInput(fields={"payment_terms": [_("Choose net 14 or net 30 days.")]})
@@ -125,4 +127,5 @@ def order_place_on_terms(
         payment_terms=payment_terms,
         due_date=due_date,
     )
+    invoice_issue(order=order, at=now)  # a terms order is invoiced when placed
     return order

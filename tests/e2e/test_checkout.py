@@ -128,7 +128,7 @@ def test_buyer_checks_out_two_posyantek_by_bank_transfer(phone_page, shop):
     assert_fits_phone(page)
 
     page.click("#checkout-submit")
-    page.wait_for_url(re.compile(r"/pesanan/\?payment=\w+$"))
+    page.wait_for_url(re.compile(r"/pembayaran/\w+/$"))
 
     payment = Payment.objects.get()
     orders = Order.objects.filter(payment=payment)
@@ -136,12 +136,15 @@ def test_buyer_checks_out_two_posyantek_by_bank_transfer(phone_page, shop):
     assert set(orders.values_list("status", flat=True)) == {Order.Status.PENDING_PAYMENT}
     assert payment.amount_due_amount == 375_000 + 1_720_500
 
-    rows = page.locator("#order-list .order-row[data-status=pending_payment]")
-    assert rows.count() == 2
+    # The payment page: what to transfer, where, with which code; the two orders it covers.
     assert page.locator("#payment-code").inner_text() == payment.code
     assert page.locator("#payment-amount").inner_text() == "Rp 2.095.500"
     assert page.locator("#payment-orders [data-status=pending_payment]").count() == 2
     assert_fits_phone(page)
+
+    page.goto(page.base_url + "/pesanan/")
+    rows = page.locator("#order-list .order-row[data-status=pending_payment]")
+    assert rows.count() == 2
 
     # One order's page: its lines and status.
     number = orders.get(seller__slug="pku").number

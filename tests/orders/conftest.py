@@ -7,10 +7,11 @@ import pytest
 
 from accounts.models import Organization, Role, User
 from marketplace.models import Product
-from orders.models import Cart, CartItem, Order
+from orders.models import Cart, CartItem, Order, Refund
 from orders.services.checkout import checkout_place
 from orders.services.lifecycle import order_accept, order_deliver, order_ship
 from orders.services.payments import payment_mark_paid
+from orders.services.refunds import refund_account_give, refund_submit
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -69,6 +70,20 @@ class Shop:
 
     def delivered(self, quantity: int = 2) -> Order:
         return order_deliver(order=self.shipped(quantity), actor=self.manager)
+
+    def refund_ready(self, refund: Refund) -> Refund:
+        """A bank transfer refund ready for staff to send: submitted (pending_manual, as the
+        task does after the commit) with the buyer's account given."""
+        refund_submit(refund_id=refund.pk)
+        refund_account_give(
+            refund=refund,
+            actor=refund.payment.buyer,
+            bank_name="BRI",
+            account_number="0123-01-987654-50-1",
+            account_holder="Budi Santoso",
+        )
+        refund.refresh_from_db()
+        return refund
 
 
 @pytest.fixture

@@ -182,7 +182,10 @@ def test_checkout_places_one_order_per_posyantek_with_exact_totals(shop):
     assert plain_order.shipping_weight_grams == 5_000
     assert pkp_order.promised_date == timezone.localdate() + datetime.timedelta(days=2)
     assert plain_order.promised_date == timezone.localdate() + datetime.timedelta(days=5)
-    assert PaymentEvent.objects.filter(payment=payment, to_status="pending").count() == 1
+    assert (
+        PaymentEvent.objects.filter(payment=payment, kind="status", to_status="pending").count()
+        == 1
+    )
 
     # Stock taken, each movement naming its order; the cart emptied of what was bought.
     shop["tool"].refresh_from_db()
@@ -661,7 +664,9 @@ def test_preview_reports_lines_that_cannot_be_bought(shop):
 # --- Admin ------------------------------------------------------------------------------------
 
 
-def test_admin_marks_a_payment_paid_through_the_service_and_edits_nothing(shop, client):
+def test_admin_shows_orders_and_payments_and_changes_nothing(shop, client):
+    """Payments are confirmed on the staff transfer desk (it needs the bank's reference and
+    the amount received); the admin only shows them."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     admin_client = client
     client_for(shop["buyer"]).post(URL, body(), format="json")
@@ -676,12 +681,17 @@ def test_admin_marks_a_payment_paid_through_the_service_and_edits_nothing(shop, 
         {"action": "mark_paid", "_selected_action": [payment.pk]},
         follow=True,
     )
+    admin_client.post(
+        f"/admin/orders/payment/{payment.pk}/change/",
+        {"status": "paid", "amount_due_amount": 1},
+    )
 
     assert response.status_code == 200
     payment.refresh_from_db()
-    assert payment.status == "paid"
-    assert set(Order.objects.values_list("status", flat=True)) == {"paid"}
-    assert PaymentEvent.objects.filter(to_status="paid").count() == 1
+    assert payment.status == "pending"
+    assert payment.amount_due_amount == sum(Order.objects.values_list("total_amount", flat=True))
+    assert set(Order.objects.values_list("status", flat=True)) == {"pending_payment"}
+    assert PaymentEvent.objects.filter(to_status="paid").count() == 0
 
 
 def test_preview_and_cart_judge_capacity_in_the_month_checkout_books(shop):

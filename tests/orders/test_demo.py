@@ -4,7 +4,19 @@ Posyantek Kecamatan Purwakarta stand at every step of their life — once, howev
 import pytest
 from django.core.management import call_command
 
-from orders.models import Dispute, Order, Review, ShippingSettings
+from orders.models import (
+    Dispute,
+    Invoice,
+    LedgerEntry,
+    Order,
+    Payment,
+    Payout,
+    Refund,
+    Review,
+    ShippingSettings,
+    TransferProof,
+)
+from orders.services.ledger import ledger_balance, ledger_check
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +26,9 @@ def snapshot():
         sorted(Order.objects.values_list("seller__code", "status", "total_amount")),
         ShippingSettings.objects.count(),
         Review.objects.count(),
+        Invoice.objects.count(),
+        LedgerEntry.objects.count(),
+        Payout.objects.count(),
     )
 
 
@@ -33,7 +48,20 @@ def test_seed_demo_places_orders_in_every_step_once(regions):
         "delivered",
         "completed",
         "in_dispute",
+        "cancelled",
     }
+    # Each desk has something to do: a proof to check, a refund to send.
+    waiting = Payment.objects.get(status="awaiting_confirmation")
+    assert TransferProof.objects.get(payment=waiting).status == "submitted"
+    refund = Refund.objects.get(status="pending_manual")
+    assert refund.has_account and refund.order.status == "cancelled"
+    # Money adds up: every paid order invoiced, a payout drawn on the available balance.
+    paid = Order.objects.filter(seller__code="PWK", paid_at__isnull=False)
+    assert Invoice.objects.filter(kind="invoice").count() == paid.count()
+    payout = Payout.objects.get()
+    balance = ledger_balance(organization=payout.organization)
+    assert balance.available >= 0 and balance.pending > 0
+    assert ledger_check().ok
     assert Dispute.objects.get().order.status == "in_dispute"
     review = Review.objects.select_related("product").get()
     assert (review.product.rating_count, review.product.rating_average) == (1, 5)

@@ -308,6 +308,7 @@ def test_seller_cancel_of_a_paid_order_requests_one_refund_split_into_parts(shop
     assert Refund.objects.count() == 1
     assert state(order) == before
 
+    refund = shop.refund_ready(refund)
     refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-1")
     order.refresh_from_db()
     assert order.status == "refunded"
@@ -771,6 +772,7 @@ def test_a_dispute_resolved_with_a_refund_stays_in_dispute_until_the_refund_succ
     )
     assert OrderEvent.objects.filter(order=order).last().kind == "dispute_resolved"
 
+    refund = shop.refund_ready(refund)
     refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-9")
 
     order.refresh_from_db()

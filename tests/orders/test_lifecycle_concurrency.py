@@ -74,7 +74,7 @@ def test_two_expiries_of_one_payment_at_once_release_once(shop, products, round_
     assert booking.cancelled
     payment = Payment.objects.get(pk=order.payment_id)
     assert payment.status == Payment.Status.EXPIRED
-    assert payment.events.filter(to_status=Payment.Status.EXPIRED).count() == 1
+    assert payment.events.filter(kind="status", to_status=Payment.Status.EXPIRED).count() == 1
 
 
 def test_two_beat_runs_at_once_expire_each_payment_once(shop, products):

@@ -580,6 +580,13 @@ def test_staff_resolve_with_a_refund_then_records_it(client, shop):
     assert [dispute.order_id for dispute in listed] == [order.pk]
     page = client.get(staff_review(order))
     assert page.context["open_refund"] == refund
+    # No account yet: the desk says so instead of offering to record a transfer.
+    assert b'id="refund-waiting-account"' in page.content
+    assert b'id="refund-form"' not in page.content
+    refund = shop.refund_ready(refund)  # submitted, and the buyer gave an account
+    page = client.get(staff_review(order))
+    assert b'id="refund-form"' in page.content
+    assert refund.account_number.encode() in page.content
     response = client.post(staff_review(order), {"action": "refund_succeeded"})
     assert response.status_code == 400
     assert "reference" in response.context["refund_form"].errors

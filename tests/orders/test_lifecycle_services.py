@@ -106,11 +106,13 @@ def build(shop: Shop, status: str) -> Order:
         order = disputed(shop)
     elif status == S.REFUNDED:
         order = cancelled_paid(shop)
-        refund_mark_succeeded(refund=order.refunds.get(), actor=shop.platform)
+        refund = shop.refund_ready(order.refunds.get())
+        refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-0")
     elif status == S.PARTIALLY_REFUNDED:
         order = disputed(shop)
         dispute_resolve(order=order, actor=shop.platform, outcome="refund", amount=50_000, note="x")
-        refund_mark_succeeded(refund=order.refunds.get(), actor=shop.platform)
+        refund = shop.refund_ready(order.refunds.get())
+        refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-0")
     else:  # pragma: no cover
         raise AssertionError(status)
     order = Order.objects.get(pk=order.pk)
@@ -516,7 +518,7 @@ def test_a_pkp_seller_refund_splits_goods_shipping_and_ppn(regions):
 
 def test_refund_succeeds_once(shop):
     order = cancelled_paid(shop)
-    refund = order.refunds.get()
+    refund = shop.refund_ready(order.refunds.get())
 
     refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-1")
     with pytest.raises(Conflict):
@@ -554,7 +556,8 @@ def test_a_dispute_resolved_with_a_refund_stays_in_dispute_until_it_succeeds(sho
     with pytest.raises(Conflict):
         dispute_respond(order=order, actor=shop.manager, response="Terlambat")
 
-    refund_mark_succeeded(refund=refund, actor=shop.platform)
+    refund = shop.refund_ready(refund)
+    refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-2")
 
     order.refresh_from_db()
     assert order.status == final

@@ -54,6 +54,14 @@ def outbox() -> dict[frozenset, mail.EmailMessage]:
     return messages
 
 
+def payment_mails(payment) -> list[mail.EmailMessage]:
+    """Take the payment's own messages (payment confirmed, refund account needed: their
+    subject names the payment code) out of the outbox."""
+    taken = [m for m in mail.outbox if payment.code in m.subject]
+    mail.outbox[:] = [m for m in mail.outbox if m not in taken]
+    return taken
+
+
 def buyer_side(shop) -> frozenset:
     return frozenset({shop.buyer.email, CONTACT})
 
@@ -112,6 +120,8 @@ def test_paid_order_tells_every_active_member_of_the_posyantek(
     with django_capture_on_commit_callbacks(execute=True):
         payment_mark_paid(payment=order.payment, actor=shop.platform)
 
+    (confirmed,) = payment_mails(order.payment)  # the buyer's "payment received"
+    assert set(confirmed.to) == buyer_side(shop)
     messages = outbox()
     assert set(messages) == {members(shop)}
     assert_to_seller(messages[members(shop)], order)
@@ -210,6 +220,8 @@ def test_seller_cancelling_a_paid_order_tells_the_buyer_about_the_refund(
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order=order, actor=shop.manager, reason="Mesin rusak")
 
+    (account,) = payment_mails(order.payment)  # the refund waits for the buyer's account
+    assert set(account.to) == buyer_side(shop)
     messages = outbox()
     assert set(messages) == {buyer_side(shop)}
     body = messages[buyer_side(shop)].body
@@ -224,6 +236,7 @@ def test_platform_staff_cancelling_tells_both_sides(shop, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order=order, actor=shop.platform, reason="Penjual tidak aktif")
 
+    payment_mails(order.payment)  # the refund waits for the buyer's account
     messages = outbox()
     assert set(messages) == {buyer_side(shop), managers(shop)}
     assert_to_buyer(messages[buyer_side(shop)], order)
@@ -301,6 +314,7 @@ def test_dispute_resolved_with_a_refund_then_refunded(shop, django_capture_on_co
             order=order, actor=shop.platform, outcome="refund", amount=50_000, note="Kurang 1"
         )
 
+    payment_mails(order.payment)  # the refund waits for the buyer's account
     messages = outbox()
     assert set(messages) == {buyer_side(shop), managers(shop)}
     assert_to_buyer(messages[buyer_side(shop)], order)
@@ -308,7 +322,7 @@ def test_dispute_resolved_with_a_refund_then_refunded(shop, django_capture_on_co
     assert "Rp 50.000" in messages[buyer_side(shop)].body
 
     mail.outbox.clear()
-    refund = Refund.objects.get(order=order)
+    refund = shop.refund_ready(Refund.objects.get(order=order))
     with django_capture_on_commit_callbacks(execute=True):
         refund_mark_succeeded(refund=refund, actor=shop.platform, reference="TRF-77")
 

@@ -203,7 +203,7 @@ def test_a_successful_checkout_creates_one_order_per_posyantek(buyer_client, wor
     response = buyer_client.post(CHECKOUT, data)
     assert response.status_code == 302, response.context["form"].errors
     payment = Payment.objects.get()
-    assert response["Location"] == f"{ORDERS}?payment={payment.code}"
+    assert response["Location"] == f"/pembayaran/{payment.code}/"
     assert payment.buyer == world["buyer"]
     assert payment.status == Payment.Status.PENDING
     assert payment.method == "bank_transfer"
@@ -227,13 +227,13 @@ def test_a_successful_checkout_creates_one_order_per_posyantek(buyer_client, wor
     world["feed"].refresh_from_db()
     assert world["feed"].stock == 8
 
-    # The orders page after checkout: the amount, the code, two orders awaiting payment.
+    # The payment page after checkout: the amount, the code, two orders awaiting payment.
     page = buyer_client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
     assert payment.code in html
     assert "Rp 2.095.500" in html
-    assert len(re.findall(r'class="card order-row"[^>]*data-status="pending_payment"', html)) == 2
+    assert len(re.findall(r'data-status="pending_payment"', html)) == 2
 
 
 def test_a_double_submit_makes_one_checkout(buyer_client, world):
