@@ -50,6 +50,10 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.orders_complete_delivered",
         "schedule": crontab(minute=15),
     },
+    "orders-payments-reconcile": {
+        "task": "orders.tasks.payments_reconcile",
+        "schedule": crontab(minute="*/10"),
+    },
     "orders-refunds-submit-stuck": {
         "task": "orders.tasks.refunds_submit_stuck",
         "schedule": crontab(minute="*/10"),

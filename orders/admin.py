@@ -22,6 +22,7 @@ from orders.models import (
     RefundEvent,
     Review,
     TransferProof,
+    WebhookEvent,
 )
 
 
@@ -200,3 +201,13 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["number", "order__number", "seller__name"]
     list_select_related = ["seller", "order"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """Provider notifications as they arrived: read-only (processing is the beat's job)."""
+
+    list_display = ["event_id", "provider", "event_type", "processed_at", "attempts", "created_at"]
+    list_filter = ["provider", "event_type", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "event_type"]
+    date_hierarchy = "created_at"

@@ -40,6 +40,7 @@ from orders.forms import (
     new_idempotency_key,
 )
 from orders.models import DisputePhoto, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund
+from orders.payments import methods_available
 from orders.selectors import checkout_request_get, dispute_of, order_get, order_list
 from orders.services.cart import cart_get, cart_lines
 from orders.services.checkout import checkout_place
@@ -194,7 +195,11 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
         for group in cart_view.groups
     ]
     organizations = _buyable_organizations(request.user)
-    arguments = {"shipping": shipping, "organizations": organizations}
+    arguments = {
+        "shipping": shipping,
+        "organizations": organizations,
+        "methods": methods_available(),  # the card only when Stripe is configured
+    }
 
     status = 200
     if refresh:

@@ -23,6 +23,7 @@ from core.errors import ApplicationError
 from core.forms import apply_service_errors as core_apply_service_errors
 from core.money import format_rupiah
 from orders.models import Dispute, PaymentMethod
+from orders.payments import methods_available
 from regions.codes import Level
 from regions.forms import RegionField
 
@@ -39,6 +40,13 @@ class SellerShipping:
     @property
     def field_name(self) -> str:
         return f"{SHIPPING_PREFIX}{self.seller.slug}"
+
+
+# How checkout names each method (PaymentMethod's own labels are shorter).
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.BANK_TRANSFER.value: _("Bank transfer"),
+    PaymentMethod.CARD.value: _("Card (Stripe)"),
+}
 
 
 def new_idempotency_key() -> str:
@@ -89,6 +97,8 @@ class CheckoutForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+    # The methods offered now are set in __init__ (orders.payments.methods_available): bank
+    # transfer always, the card only when Stripe is configured. Bank transfer stays the default.
     payment_method = forms.ChoiceField(
         label=_("Payment"),
         choices=[(PaymentMethod.BANK_TRANSFER.value, PaymentMethod.BANK_TRANSFER.label)],
@@ -105,10 +115,22 @@ class CheckoutForm(forms.Form):
         *args,
         shipping: list[SellerShipping],
         organizations: list[Organization],
+        methods: list[str] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.shipping = shipping
+        if methods is None:
+            methods = methods_available()
+        method_choices = [
+            (method, PAYMENT_METHOD_LABELS.get(method, PaymentMethod(method).label))
+            for method in PaymentMethod.values
+            if method in methods
+        ]
+        # Nothing available: bank transfer stays listed so the service's message shows on it.
+        self.fields["payment_method"].choices = method_choices or [
+            (PaymentMethod.BANK_TRANSFER.value, PaymentMethod.BANK_TRANSFER.label)
+        ]
         self.fields["buyer_organization"].choices = [
             ("", _("Myself")),
             *((organization.slug, organization.name) for organization in organizations),
@@ -130,6 +152,13 @@ class CheckoutForm(forms.Form):
                     % {"seller": group.seller.name}
                 },
             )
+
+    @property
+    def offers_card(self) -> bool:
+        """Whether the card is among the methods offered (the page words its help for it)."""
+        return any(
+            value == PaymentMethod.CARD for value, _label in self.fields["payment_method"].choices
+        )
 
     def shipping_fields(self):
         return [self[group.field_name] for group in self.shipping]

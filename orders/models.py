@@ -410,6 +410,35 @@ class PaymentEvent(BaseModel):
         ordering = ["created_at", "id"]
 
 
+class WebhookEvent(BaseModel):
+    """A provider's notification (a Stripe event), stored once by (provider, event id) when its
+    signature checks out; a duplicate delivery is acknowledged and ignored. Processed after
+    the commit by orders.tasks.webhook_event_process through payment_apply_event —
+    idempotently, retried by beat until it succeeds."""
+
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    event_id = models.CharField(_("event id"), max_length=255)
+    event_type = models.CharField(_("type"), max_length=100)
+    payload = models.JSONField(_("payload"))
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("processing attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="orders_webhookevent_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["processed_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"
+
+
 # --- Orders -----------------------------------------------------------------------------------
 
 

@@ -66,3 +66,21 @@ def payment_event_notify(event_id: int) -> None:
     from orders.notifications import payment_event_send
 
     payment_event_send(event_id)
+
+
+@shared_task(**RETRY)
+def webhook_event_process(webhook_event_id: int) -> None:
+    """Apply a stored provider event (orders.services.webhooks.webhook_event_process), once:
+    a processed event is left alone, so a retry or a twin run changes nothing."""
+    from orders.services.webhooks import webhook_event_process as process
+
+    process(webhook_event_id=webhook_event_id)
+
+
+@shared_task
+def payments_reconcile() -> dict:
+    """Beat: re-check Stripe attempts pending for 15 minutes (and expire stale ones at Stripe),
+    process webhook events left unprocessed for a minute."""
+    from orders.services.webhooks import payments_reconcile as reconcile
+
+    return reconcile()

@@ -200,7 +200,17 @@ PLATFORM_BANK_ACCOUNT_HOLDER = env("PLATFORM_BANK_ACCOUNT_HOLDER", default="")
 # One adapter per provider (orders.payments.base.PaymentProvider), by provider name.
 PAYMENT_PROVIDERS = {
     "bank_transfer": "orders.payments.bank_transfer.BankTransferProvider",
+    "stripe": "orders.payments.stripe.StripeProvider",
 }
+# Stripe (cards): offered only when both keys are set. The API version is pinned to the one
+# the pinned `stripe` library was built for; STRIPE_API_BASE points the library elsewhere (the
+# tests' local stand-in, tests/fakes/stripe_server.py).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_VERSION = "2026-10-28.endive"
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 # Transfer proofs: a photo (JPEG, PNG, WebP) or a PDF, at most this many megabytes.
 TRANSFER_PROOF_MAX_MB = env.int("TRANSFER_PROOF_MAX_MB", default=5)
 # After a proof is rejected the buyer gets at least this long to upload another.

@@ -24,8 +24,8 @@ from accounts.models import User
 from config.celery_app import dispatch_on_commit
 from core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from core.money import format_rupiah
-from orders.models import Order, Payment, PaymentAttempt, PaymentEvent, Refund
-from orders.payments import methods_available, provider_for_method
+from orders.models import Order, Payment, PaymentAttempt, PaymentEvent, PaymentMethod, Refund
+from orders.payments import methods_available, provider_for_method, provider_get
 from orders.payments.base import (
     EXPIRED,
     FAILED,
@@ -50,6 +50,8 @@ SETTLED = {
     Payment.Status.PARTIALLY_REFUNDED,
     Payment.Status.REFUNDED,
 }
+# A card attempt extends the payment's expiry to at least this far from now (DESIGN.md).
+CARD_MIN_EXPIRY = datetime.timedelta(minutes=35)
 # Orders of a paid payment that carry an invoice and a sale: everything that was not given up
 # before payment (terms orders may be anywhere in their life when their payment arrives).
 NOT_SOLD = (Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED, Order.Status.EXPIRED)
@@ -171,6 +173,22 @@ def pending_attempt(payment: Payment) -> PaymentAttempt | None:
     )
 
 
+def card_expiry_extend(payment: Payment, *, now: datetime.datetime | None = None) -> None:
+    """A card attempt needs time at Stripe (a Checkout Session lives 30 min to 24 h): the
+    locked payment and its orders awaiting payment get at least CARD_MIN_EXPIRY from now.
+    A later expiry, or none (terms), is left alone."""
+    if payment.expires_at is None:
+        return
+    floor = (now or timezone.now()) + CARD_MIN_EXPIRY
+    if payment.expires_at >= floor:
+        return
+    payment.expires_at = floor
+    payment.save(update_fields=["expires_at", "updated_at"])
+    Order.objects.filter(
+        payment=payment, status=Order.Status.PENDING_PAYMENT, expires_at__lt=floor
+    ).update(expires_at=floor, updated_at=timezone.now())
+
+
 def attempt_start(*, payment: Payment, method: str, actor: User | None) -> PaymentAttempt:
     """Start the next attempt of a locked, pending payment (no permission check: checkout,
     order_cancel and payment_attempt_start call it). Cancels the attempt in flight first."""
@@ -180,6 +198,8 @@ def attempt_start(*, payment: Payment, method: str, actor: User | None) -> Payme
             code="method_unavailable",
         )
     provider = provider_for_method(method)
+    if method == PaymentMethod.CARD:
+        card_expiry_extend(payment)
     previous = pending_attempt(payment)
     number = (payment.attempts.order_by("-number").values_list("number", flat=True).first()) or 0
     number += 1
@@ -504,6 +524,41 @@ def payment_apply_event(*, event: ProviderEvent) -> Payment:
         reference=event.reference,
         attempt=attempt,
     )
+
+
+# What a re-check may apply: the attempt's status at the provider → the event kind.
+RECHECK_KINDS = {
+    PaymentAttempt.Status.SUCCEEDED: SUCCEEDED,
+    PaymentAttempt.Status.FAILED: FAILED,
+    PaymentAttempt.Status.EXPIRED: EXPIRED,
+}
+
+
+def payment_attempt_recheck(*, attempt: PaymentAttempt) -> Payment:
+    """Ask the attempt's provider where it stands now and apply that through
+    payment_apply_event — the same rules as a webhook (the success page, when the buyer is
+    back before the webhook, and the beat, when a webhook is late or lost). The provider is
+    asked outside any lock; nothing changes while it is still pending, or when the provider
+    says what the attempt already is. Returns the payment as it now is."""
+    provider = provider_get(attempt.provider)
+    status = provider.fetch_status(attempt=attempt)
+    kind = RECHECK_KINDS.get(status.status)
+    current = PaymentAttempt.objects.filter(pk=attempt.pk).values_list("status", flat=True).first()
+    if kind is None or current is None or current == status.status:
+        return Payment.objects.get(pk=attempt.payment_id)
+    event = ProviderEvent(
+        provider=attempt.provider,
+        event_id=f"recheck:{attempt.pk}:{status.status}",
+        kind=kind,
+        attempt_id=attempt.pk,
+        provider_reference=attempt.provider_reference,
+        amount=status.amount,
+        currency=status.currency or attempt.currency,
+        occurred_at=timezone.now(),
+        reference=status.reference,
+        raw={"recheck": True},
+    )
+    return payment_apply_event(event=event)
 
 
 def _apply_refund_event(event: ProviderEvent) -> Payment | None:

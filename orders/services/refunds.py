@@ -248,30 +248,62 @@ def refund_submit(*, refund_id: int) -> Refund | None:
         payment, _order, locked = _lock(refund)
         if locked.status != Refund.Status.REQUESTED:
             return locked
-        if result.status == Refund.Status.PENDING_MANUAL:
-            _refund_move(
-                locked,
-                to_status=Refund.Status.PENDING_MANUAL,
-                actor=None,
-                note=_("Waiting for the buyer's bank account and the transfer by staff."),
+        _refund_apply_result(payment, locked, result)
+        return locked
+
+
+def _refund_apply_result(payment: Payment, locked: Refund, result) -> None:
+    """Apply a provider's answer (RefundResult) to a locked open refund."""
+    if result.status == Refund.Status.PENDING_MANUAL:
+        if locked.status != Refund.Status.REQUESTED:
+            return
+        _refund_move(
+            locked,
+            to_status=Refund.Status.PENDING_MANUAL,
+            actor=None,
+            note=_("Waiting for the buyer's bank account and the transfer by staff."),
+        )
+        if not locked.has_account:
+            _payment_event(
+                payment,
+                kind=PaymentEvent.Kind.REFUND_PENDING,
+                note=_("Refund of %(amount)s: waiting for the buyer's bank account.")
+                % {"amount": format_rupiah(locked.total_amount)},
             )
-            if not locked.has_account:
-                _payment_event(
-                    payment,
-                    kind=PaymentEvent.Kind.REFUND_PENDING,
-                    note=_("Refund of %(amount)s: waiting for the buyer's bank account.")
-                    % {"amount": format_rupiah(locked.total_amount)},
-                )
-        elif result.status == Refund.Status.SUCCEEDED:
-            refund_mark_succeeded(refund=locked, actor=None, reference=result.reference)
-        elif result.status == Refund.Status.FAILED:
-            _refund_move(
-                locked,
-                to_status=Refund.Status.FAILED,
-                actor=None,
-                note=result.failure_reason,
-                fields={"failure_reason": result.failure_reason},
-            )
+    elif result.status == Refund.Status.SUCCEEDED:
+        refund_mark_succeeded(refund=locked, actor=None, reference=result.reference)
+    elif result.status == Refund.Status.FAILED:
+        _refund_move(
+            locked,
+            to_status=Refund.Status.FAILED,
+            actor=None,
+            note=result.failure_reason,
+            fields={"failure_reason": result.failure_reason},
+        )
+    elif result.reference and not locked.provider_reference:
+        # Sent, still pending at the provider (a card refund): keep its reference, so the
+        # provider's notification or a re-check can finish it, and it is never sent again.
+        locked.provider_reference = result.reference[:MAX_REFERENCE_LENGTH]
+        locked.save(update_fields=["provider_reference", "updated_at"])
+
+
+def refund_reconcile(*, refund_id: int) -> Refund | None:
+    """Ask the provider where an open refund stands (a card refund: Stripe's `charge.refunded`
+    or the beat) and apply it — succeeded through refund_mark_succeeded, once; failed; or
+    its reference kept. A refund that is no longer open, or whose provider cannot be asked
+    (a bank transfer), is left alone."""
+    refund = Refund.objects.filter(pk=refund_id).first()
+    if refund is None or refund.status not in Refund.OPEN:
+        return refund
+    fetch = getattr(provider_for_method(refund.provider), "fetch_refund", None)
+    if fetch is None:
+        return refund
+    result = fetch(refund=refund)
+    with transaction.atomic():
+        payment, _order, locked = _lock(refund)
+        if locked.status not in Refund.OPEN:
+            return locked
+        _refund_apply_result(payment, locked, result)
         return locked
 
 

@@ -110,3 +110,21 @@ def shop(regions) -> Shop:
         platform=UserFactory(is_staff=True),
         product=product,
     )
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """The local Stripe stand-in (tests/fakes/stripe_server.py), running, with settings pointing
+    the adapter at it (keys set, no network retries) and the provider cache cleared."""
+    from orders.payments import _load
+    from tests.fakes.stripe_server import FakeStripe
+
+    server = FakeStripe(api_key="sk_test_fake").start()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    settings.STRIPE_API_BASE = server.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    _load.cache_clear()
+    yield server
+    server.stop()
+    _load.cache_clear()

@@ -178,12 +178,17 @@ def test_bank_transfer_refuses_a_malformed_confirmation(change):
         provider_get("bank_transfer").parse_notification(body={**body, **change}, headers={})
 
 
-def test_methods_available_follow_the_configuration():
+def test_methods_available_follow_the_configuration(settings):
+    # Stripe is configured as a provider but offered only with both keys.
+    assert provider_for_method("card").name == "stripe"
     assert methods_available() == ["bank_transfer"]
     with override_settings(**NO_BANK):
         assert methods_available() == []
+    with override_settings(STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x"):
+        assert methods_available() == ["bank_transfer", "card"]
     with pytest.raises(NotFound):
-        provider_get("stripe")
+        provider_get("midtrans")
+    settings.PAYMENT_PROVIDERS = {"bank_transfer": settings.PAYMENT_PROVIDERS["bank_transfer"]}
     with pytest.raises(NotFound):
         provider_for_method("card")
 
