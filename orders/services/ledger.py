@@ -8,7 +8,8 @@ LedgerEntry rows.
   written once per refund, with the same status as the order's other entries.
 - A payout (−, available) is written by orders.services.payouts.
 
-Invariant (ledger_check): Σ received on payments that kept money − Σ their succeeded refunds
+Invariant (ledger_check): Σ received on payments that kept money − what of it was never an
+order's (an excess or late money, owed back or returned) − Σ their orders' succeeded refunds
 == Σ seller balances + Σ platform fees + Σ payouts.
 """
 
@@ -190,27 +191,46 @@ def ledger_balance(*, organization: Organization) -> Balance:
 @dataclass(frozen=True)
 class LedgerCheck:
     received: int  # Σ received on payments that kept money (Payment.MONEY_KEPT)
-    refunded: int  # Σ succeeded refunds of those payments
+    # Σ of those payments' own refunds (no order) not failed: money that was never for an
+    # order — an excess, late money sent back — owed to the buyer or already returned.
+    returned: int
+    refunded: int  # Σ succeeded refunds of their orders
     balances: int  # Σ of every seller's balance (all entries)
     fees: int  # Σ platform fees kept (−Σ fee entries)
     payouts: int  # Σ payouts made (−Σ payout entries)
-    ok: bool  # received − refunded == balances + fees + payouts
+    ok: bool  # received − returned − refunded == balances + fees + payouts
+
+    @property
+    def kept(self) -> int:
+        """The left side: what the platform holds for the sellers' orders."""
+        return self.received - self.returned - self.refunded
+
+    @property
+    def accounted(self) -> int:
+        """The right side: where that money is."""
+        return self.balances + self.fees + self.payouts
 
 
 def ledger_check() -> LedgerCheck:
-    """The ledger invariant (DESIGN.md), from three aggregate queries."""
+    """The ledger invariant (DESIGN.md), from three aggregate queries: Σ received on paid
+    payments − Σ succeeded refunds = Σ seller balances + Σ platform fees + Σ payouts. A
+    payment's own refunds (an excess, late money: never an order's, never in a seller's
+    ledger) count as soon as they are owed — requested or sent, not failed — so a pending
+    return of an overpayment does not unbalance it; a failed one that nobody retried does,
+    since the platform then still holds the buyer's money."""
     received = (
         Payment.objects.filter(status__in=Payment.MONEY_KEPT).aggregate(
             total=Sum("received_amount")
         )["total"]
         or 0
     )
-    refunded = (
-        Refund.objects.filter(
-            status=Refund.Status.SUCCEEDED, payment__status__in=Payment.MONEY_KEPT
-        ).aggregate(total=Sum("total_amount"))["total"]
-        or 0
+    refunds = Refund.objects.filter(payment__status__in=Payment.MONEY_KEPT).aggregate(
+        returned=Sum(
+            "total_amount", filter=Q(order__isnull=True) & ~Q(status=Refund.Status.FAILED)
+        ),
+        refunded=Sum("total_amount", filter=Q(order__isnull=False, status=Refund.Status.SUCCEEDED)),
     )
+    returned, refunded = refunds["returned"] or 0, refunds["refunded"] or 0
     sums = LedgerEntry.objects.aggregate(
         balances=Sum("amount"),
         fees=Sum("amount", filter=Q(kind=Kind.PLATFORM_FEE)),
@@ -219,9 +239,10 @@ def ledger_check() -> LedgerCheck:
     balances, fees, payouts = sums["balances"] or 0, -(sums["fees"] or 0), -(sums["payouts"] or 0)
     return LedgerCheck(
         received=received,
+        returned=returned,
         refunded=refunded,
         balances=balances,
         fees=fees,
         payouts=payouts,
-        ok=received - refunded == balances + fees + payouts,
+        ok=received - returned - refunded == balances + fees + payouts,
     )

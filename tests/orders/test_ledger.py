@@ -351,3 +351,36 @@ def test_ledger_check_fails_loudly_when_money_is_missing(shop):
     with pytest.raises(SystemExit) as exit_info:
         call_command("ledger_check", stdout=io.StringIO(), stderr=io.StringIO())
     assert exit_info.value.code == 1
+
+
+def test_an_overpayment_waiting_to_go_back_keeps_the_ledger_balanced(shop):
+    """Regression: Rp 5.000 too much was transferred; staff honour the payment and the excess
+    is to go back to the buyer. While that refund waits for the buyer's account the excess is
+    the buyer's money, not a seller's: the check counts it as returned, and stays balanced
+    before and after the refund is sent — but not if the refund fails and nobody retries."""
+    from orders.services.late_payments import payment_review_resolve
+    from orders.services.transfers import payment_transfer_confirm
+
+    order = shop.place(1)
+    payment = order.payment
+    payment_transfer_confirm(
+        payment=payment,
+        actor=shop.platform,
+        amount=payment.amount_due_amount + 5_000,
+        reference="BCA-LEBIH",
+        received_on=timezone.localdate(),
+    )
+    payment_review_resolve(payment=payment, actor=shop.platform, decision="honour")
+    excess = Refund.objects.get(payment=payment, order=None)
+    assert (excess.status, excess.total_amount) == (Refund.Status.REQUESTED, 5_000)
+    check = ledger_check()
+    assert (check.received, check.returned, check.balances) == (155_000, 5_000, 150_000)
+    assert check.ok
+
+    refund_services.refund_fail(refund=excess, actor=shop.platform, reason="Rekening ditutup")
+    assert not ledger_check().ok  # the platform still holds the buyer's Rp 5.000
+    again = refund_services.refund_retry(refund=excess, actor=shop.platform)
+    assert ledger_check().ok
+    shop.refund_ready(again)
+    refund_services.refund_mark_succeeded(refund=again, actor=shop.platform, reference="OUT-1")
+    assert ledger_check().ok

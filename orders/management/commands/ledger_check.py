@@ -19,12 +19,13 @@ class Command(BaseCommand):
         check = ledger_check()
         rows = [
             ("Received on paid payments", check.received),
-            ("Succeeded refunds", check.refunded),
-            ("Received − refunds", check.received - check.refunded),
+            ("Excess and late money returned", check.returned),
+            ("Succeeded refunds of orders", check.refunded),
+            ("Kept for the orders", check.kept),
             ("Seller balances", check.balances),
             ("Platform fees", check.fees),
             ("Payouts", check.payouts),
-            ("Balances + fees + payouts", check.balances + check.fees + check.payouts),
+            ("Balances + fees + payouts", check.accounted),
         ]
         width = max(len(label) for label, _amount in rows)
         for label, amount in rows:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if check.ok:
             self.stdout.write(self.style.SUCCESS("Ledger OK."))
             return
-        difference = check.received - check.refunded - (check.balances + check.fees + check.payouts)
+        difference = check.kept - check.accounted
         self.stderr.write(
             self.style.ERROR(f"Ledger does NOT balance: off by {format_rupiah(difference)}.")
         )
