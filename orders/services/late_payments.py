@@ -16,7 +16,6 @@ The payment becomes `refunded` only when its refund succeeds (orders.services.re
 import datetime
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,7 +220,7 @@ def _honour(locked: Payment, *, actor: User | None, note: str = "") -> None:
 
 def _refund_all(locked: Payment, *, actor: User | None, reason: str, note: str) -> Refund:
     from orders.services.lifecycle import order_release
-    from orders.services.refunds import refund_request_for_payment
+    from orders.services.refunds import payment_refunded_amount, refund_request_for_payment
 
     if locked.received_amount < 1:
         raise Conflict(_("Nothing was received; there is nothing to refund."), code="nothing")
@@ -237,19 +236,10 @@ def _refund_all(locked: Payment, *, actor: User | None, reason: str, note: str) 
         )
     return refund_request_for_payment(
         payment=locked,
-        amount=locked.received_amount - _refunded(locked),
+        amount=locked.received_amount - payment_refunded_amount(locked),
         reason=reason,
         actor=actor,
         note=note,
-    )
-
-
-def _refunded(payment: Payment) -> int:
-    return (
-        payment.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(total=Sum("total_amount"))[
-            "total"
-        ]
-        or 0
     )
 
 

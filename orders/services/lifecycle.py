@@ -29,7 +29,7 @@ from core.errors import ApplicationError, Conflict, InvalidInput, PermissionDeni
 from marketplace.capacity import capacity_release
 from marketplace.models import Product, StockMovement
 from marketplace.services import stock_adjust
-from orders.models import Order, Payment, PaymentAttempt, PaymentEvent, Refund, ShippingMethod
+from orders.models import Order, Payment, PaymentAttempt, Refund, ShippingMethod
 from orders.permissions import can_fulfil_order, can_manage_order, is_buyer_side
 from orders.services.order_moves import (
     check_move,
@@ -37,6 +37,13 @@ from orders.services.order_moves import (
     order_lock,
     order_move,
     payment_lock,
+)
+from orders.services.payments import (
+    attempt_move,
+    attempt_start,
+    payment_event_record,
+    payment_move,
+    pending_attempt,
 )
 from orders.services.refunds import refund_request
 
@@ -214,14 +221,6 @@ def orders_due_for_completion(now: datetime.datetime | None = None) -> list[int]
 # --- Cancel -----------------------------------------------------------------------------------
 
 
-def _payment_event(
-    payment: Payment, *, actor: User | None, from_status: str, to_status: str, note: str
-) -> None:
-    PaymentEvent.objects.create(
-        payment=payment, actor=actor, from_status=from_status, to_status=to_status, note=note
-    )
-
-
 def _cancel_unpaid(locked: Order, payment: Payment, *, actor: User, note: str) -> None:
     """An unpaid order (awaiting payment, or on terms) is cancelled: its stock and capacity
     come back, the payment's amount due drops by its total, and a payment with nothing left
@@ -249,10 +248,10 @@ def _cancel_unpaid(locked: Order, payment: Payment, *, actor: User, note: str) -
     still_open = payment.orders.filter(
         status__in=(Status.PENDING_PAYMENT, Status.PLACED_ON_TERMS)
     ).exists()
-    fields = ["amount_due_amount", "updated_at"]
     if still_open:
-        _payment_event(
-            payment,
+        payment.save(update_fields=["amount_due_amount", "updated_at"])
+        payment_event_record(
+            payment=payment,
             actor=actor,
             from_status=payment.status,
             to_status=payment.status,
@@ -260,23 +259,19 @@ def _cancel_unpaid(locked: Order, payment: Payment, *, actor: User, note: str) -
             % {"number": locked.number},
         )
     else:
-        payment.status = Payment.Status.CANCELLED
-        fields.append("status")
-        _payment_event(
+        payment_move(
             payment,
-            actor=actor,
-            from_status=Payment.Status.PENDING,
             to_status=Payment.Status.CANCELLED,
+            actor=actor,
             note=_("Every order of this payment was cancelled."),
+            fields={"amount_due_amount": payment.amount_due_amount},
         )
-    payment.save(update_fields=fields)
     _attempt_after_cancel(payment, actor=actor, still_open=still_open)
 
 
 def _attempt_after_cancel(payment: Payment, *, actor: User, still_open: bool) -> None:
     """The attempt in flight follows the amount due: cancelled with the payment, or started
     again for the lower amount (fresh transfer instructions)."""
-    from orders.services.payments import attempt_move, attempt_start, pending_attempt
 
     attempt = pending_attempt(payment)
     if attempt is None:
@@ -398,7 +393,6 @@ def payment_expire(*, payment_id: int, now: datetime.datetime | None = None) -> 
         order_release(
             order, actor=None, why=_("Order %(number)s expired") % {"number": order.number}
         )
-    from orders.services.payments import attempt_move, pending_attempt
 
     attempt = pending_attempt(payment)
     if attempt is not None:
@@ -406,13 +400,5 @@ def payment_expire(*, payment_id: int, now: datetime.datetime | None = None) -> 
         attempt_move(
             attempt=attempt, to_status=PaymentAttempt.Status.EXPIRED, note=_("Not paid in time.")
         )
-    payment.status = Payment.Status.EXPIRED
-    payment.save(update_fields=["status", "updated_at"])
-    _payment_event(
-        payment,
-        actor=None,
-        from_status=Payment.Status.PENDING,
-        to_status=Payment.Status.EXPIRED,
-        note=_("Not paid in time."),
-    )
+    payment_move(payment, to_status=Payment.Status.EXPIRED, actor=None, note=_("Not paid in time."))
     return True

@@ -52,14 +52,21 @@ STUCK_AFTER = datetime.timedelta(minutes=10)
 ACCOUNT_NUMBER = re.compile(r"^[0-9][0-9 -]{3,32}[0-9]$")
 
 
-def refunded_amount(order: Order) -> int:
-    """What has already gone back to the buyer for this order."""
+def _succeeded_total(refunds) -> int:
     return (
-        order.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(total=Sum("total_amount"))[
-            "total"
-        ]
+        refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(total=Sum("total_amount"))["total"]
         or 0
     )
+
+
+def refunded_amount(order: Order) -> int:
+    """What has already gone back to the buyer for this order."""
+    return _succeeded_total(order.refunds)
+
+
+def payment_refunded_amount(payment: Payment) -> int:
+    """What has already gone back to the buyer from this payment (its orders' and its own)."""
+    return _succeeded_total(payment.refunds)
 
 
 def _queue_submit(refund: Refund) -> None:
@@ -134,15 +141,6 @@ def _money_method(payment: Payment) -> str:
     return method or payment.method
 
 
-def _payment_refunded(payment: Payment) -> int:
-    return (
-        payment.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(total=Sum("total_amount"))[
-            "total"
-        ]
-        or 0
-    )
-
-
 @transaction.atomic
 def refund_request_for_payment(
     *, payment: Payment, amount: int, reason: str, actor: User | None, note: str = ""
@@ -152,7 +150,7 @@ def refund_request_for_payment(
     one in flight per payment (Conflict otherwise). Submitted after the commit."""
     locked = payment_lock(payment.pk)
     note = clean_text(note)
-    left = locked.received_amount - _payment_refunded(locked)
+    left = locked.received_amount - payment_refunded_amount(locked)
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= left:
         raise InvalidInput(
             fields={

@@ -258,7 +258,8 @@ def test_the_invoice_page_and_pdf(client, shop):
     assert client.get(page_url).status_code == 404
     assert client.get(pdf_url).status_code == 404
     client.force_login(shop.buyer)
-    assert client.get("/faktur/INV-2026-01-XXX-0001/").status_code == 404
+    # Well formed, but never issued.
+    assert client.get(f"/faktur/INV-2026-01-{shop.seller.code}-9999/").status_code == 404
     assert client.get("/faktur/nonsense/pdf/").status_code == 404
 
 
