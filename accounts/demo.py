@@ -176,6 +176,22 @@ ORGANIZATIONS = [
         extra={"whatsapp": "081234560011", "posyantek_level": "kecamatan"},
     ),
     DemoOrganization(
+        code="BSO",
+        kind="industry",
+        name="PT Bahari Samudra Olahan",
+        district="64.71.03",
+        owner=("Andi Saputra", "bahari.samudra"),
+        description=(
+            "Pengolahan ikan asin, ikan kering dan amplang di Balikpapan Utara, Kalimantan "
+            "Timur. Mencari alat pengering ikan tenaga surya untuk nelayan pemasoknya."
+        ),
+        extra={
+            "address": "Jl. Soekarno-Hatta Km 6, Balikpapan Utara, Kota Balikpapan",
+            "whatsapp": "081234560013",
+            "nib": "9120001234563",
+        },
+    ),
+    DemoOrganization(
         code="DPKT",
         kind="government",
         name="DPMPD Provinsi Kalimantan Timur",

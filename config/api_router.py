@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("marketplace.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("mitra.api.urls")),
 ]

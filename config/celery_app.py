@@ -58,6 +58,16 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.refunds_submit_stuck",
         "schedule": crontab(minute="*/10"),
     },
+    # A need's deadline is a day in Asia/Jakarta: it expires once that day is over.
+    "mitra-needs-expire": {
+        "task": "mitra.tasks.needs_expire_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Matches change with time alone (certificates run out, a new production month).
+    "mitra-needs-rematch": {
+        "task": "mitra.tasks.needs_match_refresh_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 app.autodiscover_tasks()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staf/", include("accounts.staff_urls")),
     path("staf/", include("orders.staff_urls")),
     path("produk/", include("marketplace.urls")),
+    path("", include("mitra.urls")),
     path("", include("orders.urls")),
     path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),
     path("api/v1/", include("config.api_router")),

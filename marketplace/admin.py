@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyInline
 from core.errors import ApplicationError
 from marketplace import services
 from marketplace.models import (
@@ -20,17 +21,6 @@ from marketplace.models import (
     StockMovement,
 )
 from marketplace.search import search_vector_refresh
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ImageInline(ReadOnlyInline):

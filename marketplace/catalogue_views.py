@@ -21,11 +21,11 @@ from accounts.phone import whatsapp_link
 from core.api.pagination import TwoStepPaginator
 from core.errors import NotFound
 from marketplace.filters import CatalogueFilter
+from marketplace.forms import category_filter_choices
 from marketplace.models import Certification, Product
 from marketplace.permissions import can_view_product_desk
 from marketplace.selectors import (
     catalogue_products,
-    category_tree,
     posyantek_get,
     product_cards,
     product_get,
@@ -85,16 +85,6 @@ def place_params(data: QueryDict) -> QueryDict:
     return data
 
 
-def category_choices() -> list:
-    """Each TTG field as a group: the whole field first, then its sub-categories."""
-    choices: list = [("", _("All categories"))]
-    for field in category_tree():
-        options = [(field.slug, _("All of %(field)s") % {"field": field.name})]
-        options += [(child.slug, child.name) for child in field.children.all()]
-        choices.append((field.name, options))
-    return choices
-
-
 class CatalogueForm(forms.Form):
     """Shows the catalogue's filters and the values sent back. It checks nothing itself:
     CatalogueFilter does, and its messages are added to these fields."""
@@ -143,7 +133,7 @@ class CatalogueForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].widget = forms.Select(choices=category_choices())
+        self.fields["category"].widget = forms.Select(choices=category_filter_choices())
         self.fields["place"].widget.required_level = Level.PROVINCE
         self.fields["place"].widget.is_required = False
 

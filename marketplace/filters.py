@@ -67,7 +67,8 @@ class PriceFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def _region_filter(level: Level, field_name: str, help_text: str) -> django_filters.CharFilter:
+def region_filter(level: Level, field_name: str, help_text: str) -> django_filters.CharFilter:
+    """A filter by a Kemendagri code of one level: a malformed code is a 400 naming it."""
     message = lazy(
         lambda: (
             _("Give a Kemendagri code of a %(level)s, e.g. %(example)s.")
@@ -104,13 +105,13 @@ class CatalogueFilter(django_filters.FilterSet):
         help_text="Category slug; a top-level category includes its sub-categories.",
     )
     kind = django_filters.ChoiceFilter(choices=Product.Kind.choices)
-    province = _region_filter(
+    province = region_filter(
         Level.PROVINCE, "seller__district__regency__province_id", "Seller's province code."
     )
-    regency = _region_filter(
+    regency = region_filter(
         Level.REGENCY, "seller__district__regency_id", "Seller's regency/city code."
     )
-    district = _region_filter(Level.DISTRICT, "seller__district_id", "Seller's kecamatan code.")
+    district = region_filter(Level.DISTRICT, "seller__district_id", "Seller's kecamatan code.")
     min_price = PriceFilter(
         field_name="price_amount", lookup_expr="gte", help_text="Whole Rupiah, excl. PPN."
     )

@@ -69,6 +69,17 @@ def _whole(label, *, minimum: int, required: bool = True, help_text: str = "", *
     )
 
 
+def category_filter_choices() -> list:
+    """The category tree for filtering (by slug), each TTG field a group: the whole field
+    first, then its sub-categories. The catalogue and the needs board use it."""
+    choices: list = [("", _("All categories"))]
+    for field in category_tree():
+        options = [(field.slug, _("All of %(field)s") % {"field": field.name})]
+        options += [(child.slug, child.name) for child in field.children.all()]
+        choices.append((field.name, options))
+    return choices
+
+
 def category_choices() -> list:
     """The category tree as a grouped select: each TTG field a group of its sub-categories
     (a field without sub-categories is a choice itself)."""

@@ -22,7 +22,8 @@ SQLite: every word must appear (case-insensitively) in the name, the category or
 or the description; ranked by where the words appear.
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection, connections
@@ -175,3 +176,79 @@ def search_vector_refresh(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# --- Relevance for matching (mitra.matching) ----------------------------------------------------
+
+_RELEVANCE_WORD = re.compile(r"[^\W_]+")
+
+
+def search_relevance(
+    queryset: QuerySet,
+    words: Mapping[str, float],
+    *,
+    also: Q | None = None,
+    finding_weight: float = 0.0,
+) -> QuerySet:
+    """OR-style relevance, for ranking rather than finding: products of `queryset` that
+    contain at least one of `words` of weight ≥ `finding_weight` (or satisfy `also`),
+    annotated with `search_relevance` in [0, 1] — the weighted share of all the words found,
+    each counting fully in the name, 0.7 in the category or its parent, 0.5 in the
+    description (and spec values on PostgreSQL). `words` maps a word to its weight (e.g. 2 for
+    a title word, 1 for a description word); anything but letters and digits is dropped from
+    a word. A `finding_weight` above the lighter words keeps common description words
+    ("alat", "desa") from making half the catalogue a candidate.
+
+    PostgreSQL: stems with the `indonesian` configuration over `Product.search_vector` (its
+    weights A name, B category, C description, D specs); the "contains any word" filter is one
+    OR tsquery served by the GIN index. SQLite: case-insensitive substring matches."""
+    cleaned: dict[str, float] = {}
+    for word, weight in words.items():
+        for part in _RELEVANCE_WORD.findall(word.lower()):
+            if weight > 0:
+                cleaned[part] = max(cleaned.get(part, 0.0), float(weight))
+    zero = Value(0.0, output_field=FloatField())
+    if not cleaned:
+        queryset = queryset.filter(also) if also is not None else queryset.none()
+        return queryset.annotate(search_relevance=zero)
+    total = sum(cleaned.values())
+    postgresql = _is_postgresql(queryset.db)
+    found = Q(pk__in=[])  # matches nothing until a finding word is added
+    relevance = zero
+    for word, weight in cleaned.items():
+        if postgresql:
+            plain = SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)
+            in_name = Q(
+                search_vector=SearchQuery(f"{word}:A", search_type="raw", config=SEARCH_CONFIG)
+            )
+            in_category = Q(
+                search_vector=SearchQuery(f"{word}:B", search_type="raw", config=SEARCH_CONFIG)
+            )
+            anywhere = Q(search_vector=plain)
+        else:
+            in_name = Q(name__icontains=word)
+            in_category = Q(category__name__icontains=word) | Q(
+                category__parent__name__icontains=word
+            )
+            anywhere = in_name | in_category | Q(description__icontains=word)
+        if weight >= finding_weight:
+            found |= anywhere
+        relevance = relevance + Case(
+            When(in_name, then=Value(weight)),
+            When(in_category, then=Value(0.7 * weight)),
+            When(anywhere, then=Value(0.5 * weight)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    if postgresql:
+        # One OR tsquery for the filter, so that the GIN index answers "contains any word".
+        any_word = None
+        for word, weight in cleaned.items():
+            if weight < finding_weight:
+                continue
+            query = SearchQuery(word, search_type="plain", config=SEARCH_CONFIG)
+            any_word = query if any_word is None else any_word | query
+        found = Q(search_vector=any_word) if any_word is not None else Q(pk__in=[])
+    if also is not None:
+        found |= also
+    return queryset.filter(found).annotate(search_relevance=relevance / Value(total))

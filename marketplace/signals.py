@@ -2,7 +2,8 @@
 
 `product_changed` is sent after the transaction commits, by the services, when something that
 matters to matching changed: category, price, capacity (availability, lead time, monthly
-capacity, output), certificates or status. Plain stock changes do not send it.
+capacity, output), the selling unit and its weight (which units a need can be answered in),
+certificates or status. Plain stock changes do not send it.
 
 Keyword arguments: `product_id` (int) and `changed_fields` (a sorted list of field names;
 "certifications" for a certificate added or removed, "status" for a status move). A receiver
@@ -26,6 +27,7 @@ MATCHING_FIELDS = frozenset(
         "output_quantity_kg",
         "output_period",
         "weight_per_unit_kg",
+        "selling_unit",  # which need units the product can answer (pieces, volumes)
         "minimum_order",
         "certifications",
         "status",

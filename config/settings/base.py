@@ -189,6 +189,14 @@ CHECKOUT_IDEMPOTENCY_HOURS = 24
 # problem.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
 
+# Matching (mitra): changes to a need or to products within this many seconds are folded into
+# one recompute of the need's matches; a Posyantek is told about a need (once) when its match
+# ranks in the top MITRA_NOTIFY_TOP with a score of at least MITRA_NOTIFY_MIN_SCORE.
+MITRA_MATCH_DEBOUNCE_SECONDS = env.int("MITRA_MATCH_DEBOUNCE_SECONDS", default=60)
+MITRA_NOTIFY_TOP = env.int("MITRA_NOTIFY_TOP", default=5)
+MITRA_NOTIFY_MIN_SCORE = env.int("MITRA_NOTIFY_MIN_SCORE", default=50)
+MITRA_MATCHES_KEPT = env.int("MITRA_MATCHES_KEPT", default=50)
+
 # --- Payments (DESIGN.md, orders: Payment; orders/payments/) --------------------------------
 
 # The platform's collection account: every bank transfer goes here, exactly the amount due,
@@ -330,6 +338,11 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "orders.models.Payment.Status",
         "PaymentMethodEnum": "orders.models.PaymentMethod",
         "ShippingMethodEnum": "orders.models.ShippingMethod",
+        "NeedKindEnum": "mitra.models.Need.Kind",
+        "NeedStatusEnum": "mitra.models.Need.Status",
+        "NeedDirectionEnum": "mitra.models.Need.Direction",
+        "NeedUnitEnum": "mitra.models.Need.Unit",
+        "NeedFrequencyEnum": "mitra.models.Need.Frequency",
     },
 }
 

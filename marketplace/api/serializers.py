@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.core.validators import slug_re
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -321,6 +322,13 @@ class CategoryInputField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", queryset=Category.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        # Not a slug (e.g. a NUL byte, which PostgreSQL refuses in a query): no such category,
+        # without asking the database.
+        if not isinstance(data, str) or not slug_re.fullmatch(data):
+            self.fail("does_not_exist" if isinstance(data, str) else "invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class SpecSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ EXPECTED = {
     "PWK": ("posyantek", "36.72.07"),
     "MPC": ("industry", "36.72.04"),
     "FTU": ("university", "36.72.07"),
+    "BSO": ("industry", "64.71.03"),
     "MPN": ("posyantek", "33.75.03"),
     "CPT": ("posyantek", "31.71.05"),
     "PDM": ("posyantek", "31.72.05"),

@@ -378,6 +378,9 @@ BAD_PRODUCT_INPUT = [
         "category",
         "There is no category “tidak-ada”. Choose one from categories/.",
     ),
+    # A NUL byte never reaches PostgreSQL, which refuses it in a query (was a 500 there).
+    ({"category": "alat\x00"}, "category", None),
+    ({"category": 7}, "category", "Give a category slug."),
     ({"kind": "kapal"}, "kind", None),
     ({"specs": [{"key": "Daya"}]}, "specs.0.value", None),
     ({"weight_per_unit_kg": "-3"}, "weight_per_unit_kg", None),

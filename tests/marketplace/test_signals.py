@@ -31,6 +31,7 @@ def test_price_change_is_announced_after_commit(
         ({"category": "new"}, ["category"]),
         ({"availability": "made_to_order", "monthly_capacity": 20}, None),
         ({"lead_time_days": 14}, ["lead_time_days"]),
+        ({"selling_unit": "karung 25 kg", "weight_per_unit_kg": "25"}, None),
         ({"description": "Hanya teks", "name": "Nama Baru"}, []),
     ],
 )
