@@ -147,6 +147,8 @@ def test_money_confirmed_a_day_late_is_invoiced_in_the_month_it_is_confirmed(pwk
 
     from orders.services.transfers import payment_transfer_confirm
 
+    # Placed on 30 November, whatever day the suite runs.
+    monkeypatch.setattr(timezone, "now", lambda: wib(2026, 11, 30, 8, 0))
     order = pwk.place(1)
     confirmed = wib(2026, 12, 1, 9, 0)
     monkeypatch.setattr(timezone, "now", lambda: confirmed)
