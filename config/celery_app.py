@@ -68,6 +68,17 @@ app.conf.beat_schedule = {
         "task": "mitra.tasks.needs_match_refresh_task",
         "schedule": crontab(hour=0, minute=20),
     },
+    # Recurring supply partnerships: each period's order, once (hourly, so a missed run is
+    # caught up within the period; the SupplyPeriod row makes a second run a no-op).
+    "mitra-supply-periods": {
+        "task": "mitra.tasks.supply_periods_place_task",
+        "schedule": crontab(minute=15),
+    },
+    # Terms orders: a reminder on the due date and each week while overdue, once per period.
+    "orders-terms-reminders": {
+        "task": "orders.tasks.terms_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 app.autodiscover_tasks()

@@ -173,3 +173,118 @@ def capacity_release(*, source_type: str, source_id: str) -> int:
     return CapacityBooking.objects.filter(
         source_type=source_type, source_id=str(source_id), cancelled=False
     ).update(cancelled=True, cancelled_at=timezone.now(), updated_at=timezone.now())
+
+
+# --- Standing commitments (mitra's recurring supply partnerships) ------------------------------
+# A partnership books the periods it will order in a month as one booking per product and
+# month; when a period's order is placed, the order books its own units and the partnership's
+# booking shrinks by as much (capacity_reduce), so the same units are never counted twice.
+
+
+def _source_booking(
+    *, product: Product, month: datetime.date, source_type: str, source_id: str
+) -> CapacityBooking | None:
+    return (
+        CapacityBooking.objects.filter(
+            product=product,
+            month=month_start(month),
+            source_type=source_type,
+            source_id=str(source_id),
+            cancelled=False,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def capacity_commit(
+    *,
+    product: Product,
+    month: datetime.date,
+    quantity: int,
+    source_type: str,
+    source_id: str,
+    partial: bool = False,
+) -> int:
+    """Set a source's booking of `month` to `quantity` selling units (0 releases it). Locks the
+    product row like capacity_book. Growing beyond the free capacity raises CapacityExceeded
+    and changes nothing — or, with `partial`, books as much as is free. Returns the units
+    booked afterwards (0 for a stock product, which has no capacity)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        raise InvalidInput(fields={"quantity": [_("Give a whole number of at least 0.")]})
+    month = month_start(month)
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    capacity = monthly_capacity(product, month)
+    if capacity is None:
+        return 0
+    booking = _source_booking(
+        product=product, month=month, source_type=source_type, source_id=source_id
+    )
+    current = booking.quantity if booking else 0
+    if quantity > current:
+        free = max(capacity - capacity_booked(product, month), 0)
+        if quantity - current > free:
+            if not partial:
+                raise CapacityExceeded(
+                    _(
+                        "Only %(free)s %(unit)s can still be produced in %(month)s. "
+                        "Agree on less, or start later."
+                    )
+                    % {"free": free, "unit": product.selling_unit, "month": f"{month:%m/%Y}"}
+                )
+            quantity = current + free
+    if quantity == current:
+        return current
+    now = timezone.now()
+    if booking is None:
+        CapacityBooking.objects.create(
+            product=product,
+            month=month,
+            quantity=quantity,
+            source_type=source_type,
+            source_id=str(source_id),
+        )
+    elif quantity == 0:
+        CapacityBooking.objects.filter(pk=booking.pk).update(
+            cancelled=True, cancelled_at=now, updated_at=now
+        )
+    else:
+        CapacityBooking.objects.filter(pk=booking.pk).update(quantity=quantity, updated_at=now)
+    return quantity
+
+
+@transaction.atomic
+def capacity_reduce(
+    *, product: Product, month: datetime.date, quantity: int, source_type: str, source_id: str
+) -> int:
+    """Lower a source's booking of `month` by up to `quantity` selling units (released when
+    nothing remains), locking the product row like capacity_book. Returns the units taken off
+    (0 when the source had nothing booked that month)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidInput(fields={"quantity": [_("Give a whole number of at least 1.")]})
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    booking = _source_booking(
+        product=product, month=month, source_type=source_type, source_id=source_id
+    )
+    if booking is None:
+        return 0
+    taken = min(quantity, booking.quantity)
+    capacity_commit(
+        product=product,
+        month=month,
+        quantity=booking.quantity - taken,
+        source_type=source_type,
+        source_id=source_id,
+    )
+    return taken
+
+
+def capacity_booked_by_source(*, source_type: str, source_id: str) -> dict:
+    """{(product id, month): units} of a source's live bookings."""
+    return {
+        (product_id, month): quantity
+        for product_id, month, quantity in CapacityBooking.objects.filter(
+            source_type=source_type, source_id=str(source_id), cancelled=False
+        ).values_list("product_id", "month", "quantity")
+    }

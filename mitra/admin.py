@@ -92,3 +92,69 @@ class NeedNotificationAdmin(ReadOnlyAdmin):
     list_filter = ["sent_at"]
     search_fields = ["need__title", "posyantek__name"]
     list_select_related = ["need", "posyantek"]
+
+
+# --- Partnerships and recurring supply (helper S) ---------------------------------------------
+from mitra.models import (  # noqa: E402
+    Milestone,
+    Partnership,
+    PartnershipEvent,
+    PartnershipLine,
+    SupplyPeriod,
+)
+
+
+class PartnershipLineInline(ReadOnlyInline):
+    model = PartnershipLine
+    fields = ["product", "quantity", "unit_price_amount"]
+
+
+class MilestoneInline(ReadOnlyInline):
+    model = Milestone
+    fields = ["title", "due_date", "done_at", "done_by"]
+
+
+class SupplyPeriodInline(ReadOnlyInline):
+    model = SupplyPeriod
+    fields = ["period_start", "delivery_date", "status", "order", "reason"]
+
+
+class PartnershipEventInline(ReadOnlyInline):
+    model = PartnershipEvent
+    fields = ["created_at", "kind", "organization", "actor", "from_status", "to_status", "note"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(ReadOnlyAdmin):
+    """Shown, never changed here: the parties move a partnership through its services."""
+
+    list_display = ["title", "partner", "posyantek", "kind", "status", "frequency", "start_date"]
+    list_filter = ["status", "kind", "frequency", "payment_terms"]
+    search_fields = ["title", "partner__name", "posyantek__name"]
+    list_select_related = ["partner", "posyantek"]
+    inlines = [PartnershipLineInline, MilestoneInline, SupplyPeriodInline, PartnershipEventInline]
+    actions = ["place_current_periods"]
+
+    @admin.action(description=_("Place the current supply period of the selected partnerships"))
+    def place_current_periods(self, request, queryset):
+        from django.utils import timezone
+
+        from mitra.services.supply import period_start_of, supply_period_place
+
+        done = 0
+        for partnership in queryset.filter(status=Partnership.Status.ACTIVE).exclude(frequency=""):
+            start = period_start_of(timezone.localdate(), partnership.frequency)
+            done += (
+                supply_period_place(partnership_id=partnership.pk, period_start=start) is not None
+            )
+        self.message_user(
+            request,
+            ngettext("%d supply period written.", "%d supply periods written.", done) % done,
+        )
+
+
+@admin.register(SupplyPeriod)
+class SupplyPeriodAdmin(ReadOnlyAdmin):
+    list_display = ["partnership", "period_start", "delivery_date", "status", "order"]
+    list_filter = ["status"]
+    list_select_related = ["partnership", "order"]

@@ -3,8 +3,19 @@
 machine, a Kalimantan Timur fish processor looking for solar fish dryers — published through
 the real services so their matches are computed, plus one draft on the partner's desk.
 
-Idempotent: a need is found by its organisation and title; an existing one is left as it is
-(only its matches are computed if they never were).
+Then what came of them, through the real services too:
+- Posyantek Purwakarta offers 50 karung (2.5 t) of ampas tahu every Monday on net 14 days;
+  the feed company accepts: the first order is placed on terms and invoiced, a weekly supply
+  partnership books its capacity, and the need stays in discussion for the other 2.5 t —
+  for which Posyantek Mitra Pantura proposes fish meal instead, waiting to be compared;
+- Posyantek Mitra Pantura proposes ten solar fish dryers to the Kalimantan Timur company,
+  waiting for its answer;
+- Untirta's engineering faculty proposes a research collaboration to Posyantek Purwakarta
+  directly, with milestones; Purwakarta accepts and the first milestone is done.
+
+Idempotent: a need is found by its organisation and title, a proposal by need and Posyantek, a
+partnership by its parties and title; an existing one is left as it is (only a need's matches
+are computed if they never were).
 """
 
 import datetime
@@ -14,10 +25,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Organization, Role
-from marketplace.models import Category
+from marketplace.models import Category, Product
 from mitra import services
-from mitra.models import Need
-from regions.models import District
+from mitra.models import Need, Partnership, Proposal
+from mitra.services.partnerships import milestone_done, partnership_accept, partnership_propose
+from mitra.services.proposals import proposal_accept, proposal_submit
+from regions.models import District, Village
 
 
 @dataclass
@@ -138,4 +151,160 @@ def seed(*, password: str) -> list[tuple[str, str]]:
             # Publishing queued the matching after commit (eager Celery runs it then); the
             # demo shows the ranked matches at once, whatever the task setup.
             services.need_match_compute(need_id=need.pk)
+    _seed_proposals()
+    _seed_collaboration()
     return []
+
+
+# --- Proposals and partnerships ---------------------------------------------------------------
+
+
+@dataclass
+class DemoProposal:
+    need: tuple[str, str]  # (organisation code, need title)
+    posyantek: str  # code
+    product: str  # name
+    quantity: int
+    unit_price_amount: int
+    schedule: str
+    message: str
+    payment_terms: str = Proposal.PaymentTerms.PREPAID
+    accept: bool = False
+
+
+AMPAS = ("MPC", "Ampas tahu 5 ton per minggu")
+DRYERS = ("BSO", "Alat pengering ikan tenaga surya untuk nelayan mitra")
+
+PROPOSALS = [
+    DemoProposal(
+        AMPAS,
+        "PWK",
+        "Ampas Tahu Basah",
+        50,
+        38_000,
+        "Setiap Senin pagi, diantar ke Ciwandan",
+        "Kami sanggup 2,5 ton (50 karung) setiap minggu dari perajin tahu Purwakarta; sisanya "
+        "bisa menyusul bila perajin baru bergabung.",
+        payment_terms=Proposal.PaymentTerms.NET_14,
+        accept=True,
+    ),
+    DemoProposal(
+        AMPAS,
+        "MPN",
+        "Tepung Ikan Sisa Olahan",
+        250,
+        8_500,
+        "Setiap Senin, dengan ekspedisi dari Pekalongan",
+        "Belum ada ampas tahu di tempat kami; tepung ikan ini bisa menggantikan sebagian "
+        "protein dari ampas tahu dalam ransum.",
+    ),
+    DemoProposal(
+        DRYERS,
+        "MPN",
+        "Alat Pengering Ikan Tenaga Surya",
+        10,
+        4_600_000,
+        "Selesai 6 minggu setelah pesanan, termasuk pelatihan pemakaian di Balikpapan",
+        "Rumah pengering kami dipakai kelompok nelayan Pekalongan sejak 2022.",
+    ),
+]
+
+
+def _delivery(organization: Organization, manager) -> dict:
+    """The partner's delivery details, as the accept form would send them."""
+    villages = Village.objects.order_by("code")
+    village = (
+        getattr(organization, "village", None)
+        or villages.filter(district=organization.district).first()
+        or villages.filter(district__regency=organization.district.regency_id).first()
+    )
+    return {
+        "contact_name": manager.get_full_name() or manager.email,
+        "contact_phone": organization.whatsapp or "6281200000000",
+        "contact_email": manager.email,
+        "address_line": organization.address or organization.name,
+        "village": village.code,
+        "shipping_method": "own_delivery",
+    }
+
+
+def _seed_proposals() -> None:
+    for demo in PROPOSALS:
+        partner = Organization.objects.get(code=demo.need[0])
+        need = Need.objects.filter(organization=partner, title=demo.need[1]).first()
+        posyantek = Organization.objects.filter(code=demo.posyantek).first()
+        if need is None or posyantek is None:
+            continue
+        if Proposal.objects.filter(need=need, posyantek=posyantek).exists() or not need.is_active:
+            continue
+        product = Product.objects.get(seller=posyantek, name=demo.product)
+        proposal = proposal_submit(
+            need=need,
+            posyantek=posyantek,
+            actor=_poster(posyantek),
+            data={
+                "lines": [
+                    {
+                        "product": product.slug,
+                        "quantity": demo.quantity,
+                        "unit_price_amount": demo.unit_price_amount,
+                    }
+                ],
+                "schedule": demo.schedule,
+                "message": demo.message,
+                "payment_terms": demo.payment_terms,
+            },
+        )
+        if demo.accept:
+            buyer = _poster(partner)
+            proposal_accept(
+                proposal=proposal,
+                actor=buyer,
+                data={**_delivery(partner, buyer), "payment_terms": demo.payment_terms},
+            )
+
+
+COLLABORATION = "Riset bersama mesin pres ampas tahu generasi kedua"
+
+
+def _seed_collaboration() -> None:
+    faculty = Organization.objects.filter(code="FTU").first()
+    posyantek = Organization.objects.filter(code="PWK").first()
+    if faculty is None or posyantek is None:
+        return
+    if Partnership.objects.filter(partner=faculty, posyantek=posyantek, title=COLLABORATION):
+        return
+    today = timezone.localdate()
+    start = today
+    partnership = partnership_propose(
+        organization=faculty,
+        actor=_poster(faculty),
+        data={
+            "with": posyantek.slug,
+            "kind": Partnership.Kind.RESEARCH,
+            "title": COLLABORATION,
+            "terms": "Fakultas Teknik Untirta merancang ulang dan menguji Mesin Pres Ampas Tahu "
+            "di laboratorium; Posyantek Purwakarta membuat prototipe dan mengujinya di tiga "
+            "perajin tahu. Hak paten dimiliki bersama; biaya uji ditanggung fakultas.",
+            "start_date": start.isoformat(),
+            "end_date": (start + datetime.timedelta(days=240)).isoformat(),
+            "milestones": [
+                {
+                    "title": "Rancangan mesin disepakati",
+                    "due_date": (today + datetime.timedelta(days=14)).isoformat(),
+                },
+                {
+                    "title": "Prototipe diuji di tiga perajin tahu",
+                    "due_date": (today + datetime.timedelta(days=75)).isoformat(),
+                },
+                {
+                    "title": "Laporan uji kinerja dan pengajuan paten",
+                    "due_date": (today + datetime.timedelta(days=150)).isoformat(),
+                },
+            ],
+        },
+    )
+    manager = _poster(posyantek)
+    partnership = partnership_accept(partnership=partnership, actor=manager)
+    first = partnership.milestones.order_by("due_date", "pk").first()
+    milestone_done(milestone=first, actor=manager, organization=posyantek)

@@ -121,3 +121,182 @@ def _context(notification: NeedNotification) -> dict:
         "whatsapp": whatsapp_link(partner.whatsapp, text),
         "whatsapp_name": partner.name,
     }
+
+
+# --- Proposals (helper P) ---------------------------------------------------------------------
+# A new proposal → the partner organisation's owners and managers; accepted or rejected → the
+# Posyantek's. Each with a WhatsApp link to the other party and a link to the proposal's page.
+
+PROPOSAL_EVENTS = ("submitted", "accepted", "rejected")
+
+
+def proposal_link(proposal_id: int) -> str:
+    try:
+        path = reverse("mitra:proposal_detail", args=[proposal_id])
+    except NoReverseMatch:  # the pages are not wired in this configuration
+        path = f"/mitra/penawaran/{proposal_id}/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def proposal_notification_send(proposal_id: int, event: str) -> int:
+    """E-mail one proposal's news (`event`: submitted, accepted, rejected) to the other
+    party's owners and managers. Returns how many messages went out (0 if the proposal is
+    gone, no longer in that status, or nobody is there to tell)."""
+    from mitra.models import Proposal
+
+    if event not in PROPOSAL_EVENTS:
+        return 0
+    proposal = (
+        Proposal.objects.select_related("need__organization", "posyantek", "order")
+        .prefetch_related("lines__product")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or proposal.status != event:
+        return 0
+    need = proposal.need
+    partner, posyantek = need.organization, proposal.posyantek
+    to_partner = event == "submitted"
+    to = recipients(partner.pk if to_partner else posyantek.pk)
+    if not to:
+        return 0
+    lines = list(proposal.lines.all())
+    with translation.override(LANGUAGE):
+        if to_partner:
+            text = _(
+                "Hello %(posyantek)s, this is %(partner)s on Mitra TTG, about your proposal for "
+                "“%(title)s”."
+            ) % {"posyantek": posyantek.name, "partner": partner.name, "title": need.title}
+            whatsapp = whatsapp_link(posyantek.whatsapp, text)
+            other = posyantek
+        else:
+            text = _(
+                "Hello %(partner)s, this is %(posyantek)s on Mitra TTG, about our proposal for "
+                "your need “%(title)s”."
+            ) % {"partner": partner.name, "posyantek": posyantek.name, "title": need.title}
+            whatsapp = whatsapp_link(partner.whatsapp, text)
+            other = partner
+    context = {
+        "proposal": proposal,
+        "need": need,
+        "partner": partner,
+        "posyantek": posyantek,
+        "lines": [
+            {"line": line, "total": line.quantity * line.unit_price_amount} for line in lines
+        ],
+        "total": sum(line.quantity * line.unit_price_amount for line in lines)
+        if lines
+        else proposal.fee_amount,
+        "order": proposal.order,
+        "link": proposal_link(proposal.pk),
+        "whatsapp": whatsapp,
+        "whatsapp_name": other.name,
+    }
+    return send_templated_email(
+        to=to, template=f"mitra/email/proposal_{event}", context=context, language=LANGUAGE
+    )
+
+
+# --- Partnerships and recurring supply (helper S) ---------------------------------------------
+
+
+def partnership_link(partnership_id: int) -> str:
+    try:
+        path = reverse("mitra:partnership_detail", args=[partnership_id])
+    except NoReverseMatch:  # the pages are not wired in this configuration
+        path = f"/mitra/kemitraan/{partnership_id}/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def _partnership_whatsapp(partnership, *, to_side, from_side) -> str:
+    """A link for the e-mail's recipient (`to_side`) to message the other side (`from_side`):
+    the text is the recipient's greeting to it."""
+    with translation.override(LANGUAGE):
+        text = _(
+            "Hello %(to)s, this is %(from)s on Mitra TTG, about our partnership “%(title)s”."
+        ) % {"to": from_side.name, "from": to_side.name, "title": partnership.title}
+    return whatsapp_link(from_side.whatsapp, text)
+
+
+def partnership_event_notify(event_id: int) -> int:
+    """Tell the other side's owners and managers of a partnership proposed (with the
+    proposer's consent), accepted, declined, cancelled, completed or terminated. Returns how
+    many messages were sent."""
+    from mitra.models import PartnershipEvent
+
+    event = (
+        PartnershipEvent.objects.select_related(
+            "partnership__partner", "partnership__posyantek", "organization", "actor"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    partnership = event.partnership
+    sides = [partnership.partner, partnership.posyantek]
+    targets = [side for side in sides if side.pk != event.organization_id] or sides
+    sent = 0
+    for side in targets:
+        to = recipients(side.pk)
+        if not to:
+            continue
+        from_side = (
+            partnership.posyantek if side.pk == partnership.partner_id else partnership.partner
+        )
+        context = {
+            "event": event,
+            "partnership": partnership,
+            "by": event.organization,
+            "to_side": side,
+            "other": from_side,
+            "link": partnership_link(partnership.pk),
+            "whatsapp": _partnership_whatsapp(partnership, to_side=side, from_side=from_side),
+            "whatsapp_name": from_side.name,
+        }
+        sent += send_templated_email(
+            to=to, template="mitra/email/partnership_event", context=context, language=LANGUAGE
+        )
+    return sent
+
+
+def supply_period_notify(period_id: int) -> int:
+    """Tell both sides' owners and managers of a supply period: its order placed, or that the
+    Posyantek could not supply it and why. Returns how many messages were sent."""
+    from mitra.models import SupplyPeriod
+
+    period = (
+        SupplyPeriod.objects.select_related(
+            "partnership__partner", "partnership__posyantek", "order"
+        )
+        .filter(pk=period_id)
+        .first()
+    )
+    if period is None:
+        return 0
+    partnership = period.partnership
+    sent = 0
+    for side in (partnership.partner, partnership.posyantek):
+        to = recipients(side.pk)
+        if not to:
+            continue
+        from_side = (
+            partnership.posyantek if side.pk == partnership.partner_id else partnership.partner
+        )
+        context = {
+            "period": period,
+            "partnership": partnership,
+            "order": period.order,
+            "to_side": side,
+            "other": from_side,
+            "link": partnership_link(partnership.pk),
+            "whatsapp": _partnership_whatsapp(partnership, to_side=side, from_side=from_side),
+            "whatsapp_name": from_side.name,
+        }
+        sent += send_templated_email(
+            to=to,
+            template=f"mitra/email/supply_{period.status}",
+            context=context,
+            language=LANGUAGE,
+        )
+    return sent

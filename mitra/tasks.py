@@ -51,3 +51,62 @@ def need_notification_send_task(notification_id: int) -> int:
     from mitra.notifications import need_notification_send
 
     return need_notification_send(notification_id)
+
+
+# --- Proposals (helper P) ---------------------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def proposal_notification_send_task(proposal_id: int, event: str) -> int:
+    """E-mail the other party about a proposal submitted, accepted or rejected
+    (mitra.notifications.proposal_notification_send)."""
+    from mitra.notifications import proposal_notification_send
+
+    return proposal_notification_send(proposal_id, event)
+
+
+# --- Partnerships and recurring supply (helper S) ---------------------------------------------
+
+
+@shared_task
+def supply_periods_place_task() -> int:
+    """Beat (hourly, :15): place the current period's order of every active recurring supply
+    partnership that has none yet (exactly once per period, mitra.services.supply), report
+    periods that cannot be supplied, and top up capacity commitments. Returns how many periods
+    were written."""
+    from mitra.services.supply import supply_periods_place
+
+    return supply_periods_place()
+
+
+@shared_task(**RETRY)
+def supply_partnership_place_task(partnership_id: int) -> int:
+    """Right after a recurring partnership becomes active: place its current period, if due
+    (the same once-per-period service as the beat). Returns 1 if a period was written."""
+    from django.utils import timezone
+
+    from mitra.models import Partnership
+    from mitra.services.supply import period_start_of, supply_period_place
+
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    if partnership is None or not partnership.is_recurring:
+        return 0
+    start = period_start_of(timezone.localdate(), partnership.frequency)
+    return int(supply_period_place(partnership_id=partnership_id, period_start=start) is not None)
+
+
+@shared_task(**RETRY)
+def supply_period_notify_task(period_id: int) -> int:
+    """E-mail both sides about a period placed or short (mitra.notifications)."""
+    from mitra.notifications import supply_period_notify
+
+    return supply_period_notify(period_id)
+
+
+@shared_task(**RETRY)
+def partnership_event_notify_task(event_id: int) -> int:
+    """E-mail the other side about a partnership proposed, accepted, declined, cancelled,
+    completed or terminated (mitra.notifications)."""
+    from mitra.notifications import partnership_event_notify
+
+    return partnership_event_notify(event_id)

@@ -22,3 +22,75 @@ urlpatterns = [
         name="posyantek_needs",
     ),
 ]
+
+# --- Proposals (helper P) ---------------------------------------------------------------------
+from mitra import proposal_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "mitra/kebutuhan/<int:need_id>/penawaran/baru/",
+        proposal_views.proposal_create_view,
+        name="proposal_create",
+    ),
+    path(
+        "mitra/penawaran/<int:proposal_id>/",
+        proposal_views.proposal_detail_view,
+        name="proposal_detail",
+    ),
+    path(
+        "mitra/penawaran/<int:proposal_id>/terima/",
+        proposal_views.proposal_accept_view,
+        name="proposal_accept",
+    ),
+    path(
+        "mitra/penawaran/<int:proposal_id>/tolak/",
+        proposal_views.proposal_reject_view,
+        name="proposal_reject",
+    ),
+    path(
+        "mitra/penawaran/<int:proposal_id>/tarik/",
+        proposal_views.proposal_withdraw_view,
+        name="proposal_withdraw",
+    ),
+    path(
+        "organisasi/<slug:slug>/penawaran/",
+        proposal_views.organization_proposals_view,
+        name="organization_proposals",
+    ),
+]
+
+# --- Partnerships (helper S) ------------------------------------------------------------------
+from mitra import partnership_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "organisasi/<slug:slug>/kemitraan/",
+        partnership_views.organization_partnerships_view,
+        name="organization_partnerships",
+    ),
+    path(
+        "mitra/kemitraan/baru/",
+        partnership_views.partnership_propose_view,
+        name="partnership_propose",
+    ),
+    path(
+        "mitra/kemitraan/<int:partnership_id>/",
+        partnership_views.partnership_detail_view,
+        name="partnership_detail",
+    ),
+    path(
+        "mitra/kemitraan/<int:partnership_id>/tonggak/",
+        partnership_views.milestone_add_view,
+        name="partnership_milestone_add",
+    ),
+    path(
+        "mitra/kemitraan/<int:partnership_id>/tonggak/<int:milestone_id>/",
+        partnership_views.milestone_toggle_view,
+        name="partnership_milestone_toggle",
+    ),
+    path(
+        "mitra/kemitraan/<int:partnership_id>/<slug:action>/",
+        partnership_views.partnership_action_view,
+        name="partnership_action",
+    ),
+]

@@ -153,7 +153,9 @@ def posting_organizations(user) -> list[Organization]:
 def detail_context(request: HttpRequest, need: Need) -> dict[str, Any]:
     """What a need's page shows this viewer: every match with its reasons for the need's
     organisation and platform staff; a Posyantek's own match (with a WhatsApp link to the
-    partner) for its members; the actions the viewer may take."""
+    partner) for its members; the actions the viewer may take; the proposals (side by side
+    for the need's organisation, its own for a Posyantek) and "Send a proposal" for a
+    Posyantek's owners and managers."""
     user = request.user
     may_view_matches = permissions.can_view_matches(user, need)
     rows, own_rows = [], []
@@ -179,7 +181,10 @@ def detail_context(request: HttpRequest, need: Need) -> dict[str, Any]:
                     "whatsapp_url": partner_whatsapp(need, match.posyantek),
                 }
             )
+    from mitra.proposal_views import need_proposal_context  # it imports this module
+
     return {
+        **need_proposal_context(request, need),
         "need": decorate(need),
         "organization": need.organization,
         "may_edit": permissions.can_edit_need(user, need),

@@ -22,6 +22,7 @@ from orders.models import (
     Refund,
     RefundEvent,
     Review,
+    TermsReminder,
     TransferProof,
     WebhookEvent,
 )
@@ -188,3 +189,13 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_filter = ["provider", "event_type", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["event_id", "event_type"]
     date_hierarchy = "created_at"
+
+
+@admin.register(TermsReminder)
+class TermsReminderAdmin(ReadOnlyAdmin):
+    """Payment reminders of terms orders, one per order and period: read-only (the beat's)."""
+
+    list_display = ["order", "period_start", "sent_at", "created_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order__number"]
+    list_select_related = ["order"]

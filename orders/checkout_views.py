@@ -41,7 +41,13 @@ from orders.forms import (
 )
 from orders.models import DisputePhoto, Order, OrderEvent, OrderLine, Payment, PaymentMethod, Refund
 from orders.payments import methods_available
-from orders.selectors import checkout_request_get, dispute_of, order_get, order_list
+from orders.selectors import (
+    checkout_request_get,
+    dispute_of,
+    order_get,
+    order_list,
+    terms_overdue_q,
+)
 from orders.services.cart import cart_get, cart_lines
 from orders.services.checkout import checkout_place
 from orders.services.disputes import order_report_problem
@@ -257,6 +263,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...] = ()
     count: int | None = None
+    overdue: bool = False  # only unpaid terms orders past their due date
 
 
 def tab_filter(
@@ -272,6 +279,8 @@ def tab_filter(
         if request.GET.get(name):
             data[name] = request.GET[name]
     data.setlist("status", list(chosen.statuses))
+    if chosen.overdue:
+        data["overdue"] = "true"
     filterset = OrderFilter(data, queryset=queryset)
     if not filterset.is_valid():
         return queryset, chosen, filterset, 400
@@ -280,9 +289,14 @@ def tab_filter(
 
 def tab_counts(queryset: QuerySet, tabs: list[Tab]) -> None:
     """How many orders each tab holds, in one query."""
+
+    def where(tab: Tab) -> Q:
+        condition = Q(status__in=tab.statuses) if tab.statuses else Q()
+        return condition & terms_overdue_q() if tab.overdue else condition
+
     counts = queryset.order_by().aggregate(
         **{
-            tab.key: Count("pk", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("pk")
+            tab.key: Count("pk", filter=where(tab)) if tab.statuses or tab.overdue else Count("pk")
             for tab in tabs
         }
     )
@@ -382,6 +396,7 @@ BUYER_TABS = [
         (Status.PAID, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED),
     ),
     Tab("dispute", gettext_lazy("Problem reported"), (Status.IN_DISPUTE,)),
+    Tab("overdue", gettext_lazy("Overdue"), overdue=True),
     Tab("completed", gettext_lazy("Completed"), (Status.COMPLETED,)),
     Tab(
         "closed",

@@ -51,6 +51,7 @@ TABS = [
     Tab("shipped", gettext_lazy("Shipped"), (Status.SHIPPED,)),
     Tab("delivered", gettext_lazy("Delivered"), (Status.DELIVERED,)),
     Tab("dispute", gettext_lazy("In dispute"), (Status.IN_DISPUTE,)),
+    Tab("overdue", gettext_lazy("Overdue terms"), overdue=True),
     Tab("completed", gettext_lazy("Completed"), (Status.COMPLETED,)),
     Tab("all", gettext_lazy("All")),
 ]
@@ -105,7 +106,7 @@ def desk_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     viewer's one next action."""
     organization = _organization_or_404(request, slug)
     orders = order_list(user=request.user, as_="seller", organization=organization)
-    tabs = [Tab(tab.key, tab.label, tab.statuses) for tab in TABS]
+    tabs = [Tab(tab.key, tab.label, tab.statuses, overdue=tab.overdue) for tab in TABS]
     tab_counts(orders, tabs)
     orders = orders.select_related("buyer", "dispute")
     orders, tab, filterset, status = tab_filter(request, orders, tabs, default="todo")

@@ -1,5 +1,6 @@
 """Filters of order lists (the orders API and the order pages): status, a date range (days in
-Asia/Jakarta), the order number, and the buyer (name, e-mail or organisation). A malformed
+Asia/Jakarta), the order number, the buyer (name, e-mail or organisation), and overdue terms
+payments. A malformed
 value is an error of its field (400 in the API, shown next to the field on pages)."""
 
 import datetime
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
+from orders.selectors import terms_overdue_q
 
 MAX_TEXT_LENGTH = 100
 
@@ -47,6 +49,17 @@ class OrderFilter(django_filters.FilterSet):
         help_text="Part of the buyer's name, e-mail or organisation.",
     )
 
+    overdue = django_filters.TypedChoiceFilter(
+        label=_("Overdue payment"),
+        method="filter_overdue",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text=(
+            "true: only orders on payment terms still unpaid after their due date "
+            "(Asia/Jakarta); false: every other order."
+        ),
+    )
+
     class Meta:
         model = Order
         fields: list[str] = []
@@ -80,3 +93,8 @@ class OrderFilter(django_filters.FilterSet):
             | Q(buyer__email__icontains=value)
             | Q(buyer_organization__name__icontains=value)
         )
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(terms_overdue_q()) if value else queryset.exclude(terms_overdue_q())

@@ -599,6 +599,26 @@ class Order(BaseModel):
     def is_on_terms(self) -> bool:
         return self.payment_terms != self.PaymentTerms.PREPAID
 
+    # A terms order is still to be paid while its payment awaits money: nothing received and
+    # no transfer proof awaiting confirmation (a proof or money under review is staff's turn).
+    TERMS_UNPAID_PAYMENT_STATUSES = ("pending",)
+    # Orders that no longer owe anything.
+    TERMS_CLOSED_STATUSES = ("cancelled", "refunded", "expired")
+
+    @property
+    def is_payment_overdue(self) -> bool:
+        """An unpaid order on terms past its due date (Asia/Jakarta): "Jatuh tempo terlewat".
+        The same rule as orders.selectors.terms_overdue_q, for one loaded order."""
+        from django.utils import timezone
+
+        return bool(
+            self.is_on_terms
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.status not in self.TERMS_CLOSED_STATUSES
+            and self.payment.status in self.TERMS_UNPAID_PAYMENT_STATUSES
+        )
+
 
 class OrderLine(BaseModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -1155,3 +1175,32 @@ class InvoiceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id} {self.kind} {self.year}-{self.month:02d}: {self.last_number}"
+
+
+# --- Terms reminders --------------------------------------------------------------------------
+
+
+class TermsReminder(BaseModel):
+    """One payment reminder of an unpaid terms order for one period: the due date itself, then
+    each week while overdue (`period_start` = due date + 7·k days). The unique row is the claim
+    that makes the daily beat send each period's reminder once, even when it runs twice at
+    once; `sent_at` is set when the e-mails went out."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="terms_reminders", verbose_name=_("order")
+    )
+    period_start = models.DateField(_("period start"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "period_start"], name="orders_termsreminder_unique_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.period_start}"

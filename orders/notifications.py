@@ -41,6 +41,7 @@ and when the actor is on the buyer side the buyer's message is not sent at all (
 e-mail belongs to the same side) — except the confirmation of an order on terms.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -419,3 +420,80 @@ def _payment_context(event, audience: str) -> dict:
             Invoice.objects.filter(order__payment=payment, kind=Invoice.Kind.INVOICE).order_by("pk")
         ),
     }
+
+
+# --- Terms payment reminders ------------------------------------------------------------------
+#
+# A terms order's payment reminder (TermsReminder: on the due date, then each week while
+# overdue) goes to the buyer user and the buyer organisation's active owners and managers
+# (template terms_reminder), with the transfer instructions and the payment page.
+
+
+def terms_reminder_send(reminder_id: int, today: datetime.date | None = None) -> int:
+    """E-mail one terms payment reminder, at most once: the row is claimed with a conditional
+    UPDATE of `sent_at`; a second run finds it claimed and sends nothing. Nothing is sent when
+    the order was paid or cancelled meanwhile. Returns how many messages were sent."""
+    from orders.models import Invoice, TermsReminder
+    from orders.selectors import terms_unpaid_q
+
+    now = timezone.now()
+    claimed = TermsReminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(sent_at=now)
+    if not claimed:
+        return 0
+    reminder = (
+        TermsReminder.objects.select_related(
+            "order__seller", "order__buyer", "order__payment", "order__buyer_organization"
+        )
+        .filter(pk=reminder_id)
+        .first()
+    )
+    if reminder is None:  # pragma: no cover - deleted between the claim and the read
+        return 0
+    order = reminder.order
+    if not Order.objects.filter(terms_unpaid_q(), pk=order.pk).exists():
+        return 0  # paid (or cancelled) since the reminder was claimed
+    to = _terms_reminder_addresses(order)
+    if not to:
+        return 0
+    payment = order.payment
+    invoice = Invoice.objects.filter(order=order, kind=Invoice.Kind.INVOICE).first()
+    context = {
+        "order": order,
+        "payment": payment,
+        "seller": order.seller,
+        "invoice": invoice,
+        "due_date": order.due_date,
+        # Counted on the day of the run that claimed it (Asia/Jakarta; today when queued
+        # again), which may be later than its period's first day (a rejected transfer
+        # proof, a missed beat run).
+        "days_overdue": max(((today or timezone.localdate()) - order.due_date).days, 0),
+        "bank_name": settings.PLATFORM_BANK_NAME,
+        "account_number": settings.PLATFORM_BANK_ACCOUNT_NUMBER,
+        "account_holder": settings.PLATFORM_BANK_ACCOUNT_HOLDER,
+        "payment_link": _payment_link(payment, order),
+        **_audience_context(order, BUYER),
+    }
+    try:
+        return send_templated_email(
+            to=to, template=f"{TEMPLATES}/terms_reminder", context=context, language=LANGUAGE
+        )
+    except OSError:
+        # Nothing went out: give the claim back so the task's retry sends it.
+        TermsReminder.objects.filter(pk=reminder_id, sent_at=now).update(sent_at=None)
+        raise
+
+
+def _terms_reminder_addresses(order: Order) -> list[str]:
+    buyer = order.buyer
+    managers = []
+    if order.buyer_organization_id:
+        managers = list(
+            Membership.objects.filter(
+                organization_id=order.buyer_organization_id,
+                role__in=SELLER_MANAGERS,
+                user__is_active=True,
+            )
+            .order_by("pk")
+            .values_list("user__email", flat=True)
+        )
+    return _unique([buyer.email if buyer.is_active else "", *managers])

@@ -339,3 +339,41 @@ def checkout_request_get(*, user: AnyUser, key: str) -> CheckoutRequest | None:
         .filter(user=user, key=key, created_at__gte=cutoff)
         .first()
     )
+
+
+# --- Orders on terms past their due date ------------------------------------------------------
+
+
+def terms_unpaid_q() -> Q:
+    """Orders on terms whose payment is still awaited."""
+    return (
+        ~Q(payment_terms=Order.PaymentTerms.PREPAID)
+        & Q(due_date__isnull=False)
+        & Q(payment__status__in=Order.TERMS_UNPAID_PAYMENT_STATUSES)
+        & ~Q(status__in=Order.TERMS_CLOSED_STATUSES)
+    )
+
+
+def terms_due_q(*, today: datetime.date) -> Q:
+    """Unpaid terms orders due today or earlier (the reminders' set)."""
+    return terms_unpaid_q() & Q(due_date__lte=today)
+
+
+def terms_overdue_q(*, today: datetime.date | None = None) -> Q:
+    """Unpaid terms orders past their due date (Asia/Jakarta): "Jatuh tempo terlewat"."""
+    return terms_unpaid_q() & Q(due_date__lt=today or timezone.localdate())
+
+
+def orders_overdue(queryset: QuerySet | None = None, *, today: datetime.date | None = None):
+    """The overdue terms orders among `queryset` (an already scoped order list; all orders by
+    default), the longest overdue first."""
+    queryset = queryset if queryset is not None else _orders(Order.objects.all())
+    return queryset.filter(terms_overdue_q(today=today)).order_by("due_date", "id")
+
+
+def orders_overdue_for_staff(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet:
+    """Staff's desk: every overdue terms order with its buyer organisation and seller, the
+    longest overdue first. PermissionDenied for anyone but platform staff."""
+    if not (user and user.is_authenticated and is_platform_staff(user)):
+        raise PermissionDenied()
+    return orders_overdue(_orders(Order.objects.select_related("buyer")), today=today)

@@ -1,5 +1,6 @@
 """The platform staff's desks of the orders app, mounted at /staf/ (config/urls.py): disputes,
-and the money desks (transfers, payments under review, refunds, payouts)."""
+the money desks (transfers, payments under review, refunds, payouts) and overdue terms
+orders."""
 
 from django.urls import path
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("tinjau-pembayaran/", money.payment_review_view, name="payment-review"),
     path("refund/", money.refund_queue_view, name="refund-queue"),
     path("payout/", money.payout_queue_view, name="payout-queue"),
+    path("jatuh-tempo/", views.overdue_terms_view, name="overdue-terms"),
 ]

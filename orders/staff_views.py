@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,7 +20,7 @@ from core.errors import ApplicationError, InvalidInput, PermissionDenied
 from orders.checkout_views import action_error, dispute_context, order_or_404, timeline_rows
 from orders.forms import DisputeResolveForm, RefundSucceededForm
 from orders.models import Dispute, Order, Refund
-from orders.selectors import dispute_list
+from orders.selectors import dispute_list, orders_overdue_for_staff
 from orders.services.disputes import dispute_resolve
 from orders.services.refunds import refund_mark_succeeded, refunded_amount
 
@@ -134,3 +135,22 @@ def dispute_review_view(request: HttpRequest, number: str) -> HttpResponse:
         )
     messages.success(request, done)
     return redirect("order-staff:dispute-review", number=order.number)
+
+
+# --- Overdue terms orders ---------------------------------------------------------------------
+
+
+@platform_staff_only
+@require_GET
+def overdue_terms_view(request: HttpRequest) -> HttpResponse:
+    """Orders on payment terms still unpaid after their due date, the longest overdue first,
+    with the buyer organisation, the Posyantek, the amount, the due date and the payment code
+    (orders.selectors.orders_overdue_for_staff)."""
+    try:
+        orders = orders_overdue_for_staff(user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [{"order": order, "days": (today - order.due_date).days} for order in page.object_list]
+    return render(request, "orders/staff_overdue.html", {"page": page, "rows": rows})

@@ -84,3 +84,25 @@ def payments_reconcile() -> dict:
     from orders.services.webhooks import payments_reconcile as reconcile
 
     return reconcile()
+
+
+@shared_task
+def terms_reminders_send() -> int:
+    """Beat (daily 08:00): claim this period's payment reminder of every unpaid terms order
+    due by today (Asia/Jakarta) and e-mail it after the commit, once per order and period
+    (orders.services.terms.terms_reminders_send). Returns how many were claimed."""
+    from orders.services.terms import terms_reminders_send as send
+
+    return send()
+
+
+@shared_task(**RETRY)
+def terms_reminder_notify(reminder_id: int, today: str | None = None) -> int:
+    """E-mail one claimed terms payment reminder, at most once (orders.notifications);
+    `today` is the claiming run's day (ISO), from which the days overdue are counted."""
+    import datetime
+
+    from orders.notifications import terms_reminder_send
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return terms_reminder_send(reminder_id, today=day)

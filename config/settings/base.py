@@ -343,6 +343,10 @@ SPECTACULAR_SETTINGS = {
         "NeedDirectionEnum": "mitra.models.Need.Direction",
         "NeedUnitEnum": "mitra.models.Need.Unit",
         "NeedFrequencyEnum": "mitra.models.Need.Frequency",
+        # Proposals and partnerships (issue 12).
+        "ProposalStatusEnum": "mitra.models.Proposal.Status",
+        "PaymentTermsEnum": "mitra.models.Proposal.PaymentTerms",
+        "PartnershipKindEnum": "mitra.models.Partnership.Kind",
     },
 }
 

@@ -30,7 +30,6 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     DateTimeField,
@@ -47,7 +46,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Extract, RowNumber, TruncDate
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
@@ -56,7 +55,7 @@ from marketplace import capacity
 from marketplace.models import Category, Certification, Product
 from marketplace.search import search_relevance
 from mitra.matching import scoring, units
-from mitra.models import Need
+from mitra.models import Need, NeedNotification, Proposal
 from orders.models import Order
 
 PER_POSYANTEK = 3
@@ -318,54 +317,103 @@ def track_records(posyantek_ids: list[int]) -> dict[int, dict[str, Any]]:
     return records
 
 
-class _Median(Aggregate):
-    """PostgreSQL's exact median of an expression."""
+@dataclass(frozen=True)
+class Responsiveness:
+    """A Posyantek's median response time in hours (None without anything to answer) and how
+    many paid orders and answered need notifications it was taken over."""
 
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    median_hours: float | None = None
+    orders: int = 0
+    proposals: int = 0
+
+
+# The durations of both kinds of answer, one row each: (posyantek, kind, from, to).
+_RESPONSE_MEDIAN_SQL = """
+SELECT u.pid, percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY GREATEST(EXTRACT(EPOCH FROM (u.answered_at - u.asked_at)), 0)),
+       COUNT(*) FILTER (WHERE u.kind = 'order'), COUNT(*) FILTER (WHERE u.kind = 'need')
+FROM ({union}) AS u (pid, kind, asked_at, answered_at)
+GROUP BY u.pid
+"""
+
+
+def _response_rows(posyantek_ids: list[int], *, now: datetime.datetime) -> QuerySet:
+    """One UNION ALL: each order paid in the last RESPONSIVENESS_DAYS days with the moment
+    the seller answered it (accepted; or cancelled, or still waiting now — ignoring orders
+    never looks better than accepting them slowly), and each need the Posyantek was told
+    about in those days and answered with a proposal, with its first proposal's moment."""
+    since = now - datetime.timedelta(days=RESPONSIVENESS_DAYS)
+    orders = (
+        Order.objects.filter(seller_id__in=posyantek_ids, paid_at__gte=since)
+        .annotate(
+            kind=Value("order"),
+            answered_at=Coalesce(
+                "accepted_at", "cancelled_at", Value(now, output_field=DateTimeField())
+            ),
+        )
+        .order_by()
+        .values_list("seller_id", "kind", "paid_at", "answered_at")
+    )
+    first_proposal = (
+        Proposal.objects.filter(need_id=OuterRef("need_id"), posyantek_id=OuterRef("posyantek_id"))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    needs = (
+        NeedNotification.objects.filter(posyantek_id__in=posyantek_ids, sent_at__gte=since)
+        .annotate(
+            kind=Value("need"),
+            answered_at=Subquery(first_proposal, output_field=DateTimeField()),
+        )
+        .filter(answered_at__isnull=False)
+        .order_by()
+        .values_list("posyantek_id", "kind", "sent_at", "answered_at")
+    )
+    return orders.union(needs, all=True)
+
+
+def response_figures(
+    posyantek_ids: list[int], *, now: datetime.datetime
+) -> dict[int, Responsiveness]:
+    """Per Posyantek, the median hours it takes to answer (one query): from an order being
+    paid to accepting it, and from being told about a need to proposing for it, over the
+    last RESPONSIVENESS_DAYS days. PostgreSQL computes the medians; elsewhere the durations
+    are read and the median taken here."""
+    if not posyantek_ids:
+        return {}
+    figures = {pk: Responsiveness() for pk in posyantek_ids}
+    rows = _response_rows(posyantek_ids, now=now)
+    connection = connections[rows.db]
+    if connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(_RESPONSE_MEDIAN_SQL.format(union=sql), params)
+            for pid, median, orders, proposals in cursor.fetchall():
+                figures[pid] = Responsiveness(
+                    median_hours=max(median, 0) / 3600, orders=orders, proposals=proposals
+                )
+        return figures
+    hours: dict[int, list[float]] = {}
+    counts: dict[int, dict[str, int]] = {}
+    for pid, kind, asked_at, answered_at in rows:
+        hours.setdefault(pid, []).append(max((answered_at - asked_at).total_seconds(), 0) / 3600)
+        per_kind = counts.setdefault(pid, {"order": 0, "need": 0})
+        per_kind[kind] += 1
+    for pid, values in hours.items():
+        figures[pid] = Responsiveness(
+            median_hours=scoring.median_hours(values),
+            orders=counts[pid]["order"],
+            proposals=counts[pid]["need"],
+        )
+    return figures
 
 
 def response_hours(posyantek_ids: list[int], *, now: datetime.datetime) -> dict[int, float | None]:
-    """Median hours from an order being paid to the seller accepting it, over orders paid in
-    the last RESPONSIVENESS_DAYS days, per Posyantek (one query; None without such orders).
-    An order never accepted counts with the time it waited — until it was cancelled, or until
-    now — so that ignoring orders never looks better than accepting them slowly. PostgreSQL
-    computes the medians; elsewhere the durations are read and the median taken here."""
-    if not posyantek_ids:
-        return {}
-    orders = (
-        Order.objects.filter(
-            seller_id__in=posyantek_ids,
-            paid_at__gte=now - datetime.timedelta(days=RESPONSIVENESS_DAYS),
-        )
-        .annotate(
-            answered_at=Coalesce(
-                "accepted_at", "cancelled_at", Value(now, output_field=DateTimeField())
-            )
-        )
-        .order_by()
-    )
-    medians: dict[int, float | None] = dict.fromkeys(posyantek_ids)
-    if connections[orders.db].vendor == "postgresql":
-        seconds = Extract(F("answered_at") - F("paid_at"), "epoch")
-        rows = (
-            orders.values("seller_id")
-            .annotate(median=_Median(seconds))
-            .values_list("seller_id", "median")
-        )
-        for seller_id, median in rows:
-            medians[seller_id] = max(median, 0) / 3600
-        return medians
-    hours: dict[int, list[float]] = {}
-    for seller_id, paid_at, answered_at in orders.values_list(
-        "seller_id", "paid_at", "answered_at"
-    ):
-        hours.setdefault(seller_id, []).append(
-            max((answered_at - paid_at).total_seconds(), 0) / 3600
-        )
-    medians.update({pk: scoring.median_hours(values) for pk, values in hours.items()})
-    return medians
+    """The median hours of `response_figures`, per Posyantek (None without anything
+    answered or waiting)."""
+    return {
+        pk: figure.median_hours for pk, figure in response_figures(posyantek_ids, now=now).items()
+    }
 
 
 # --- Ranking ----------------------------------------------------------------------------------
@@ -465,7 +513,7 @@ def need_rank(need: Need, *, now: datetime.datetime | None = None) -> list[Match
         month=month,
     )
     records = track_records(seller_ids)
-    hours = response_hours(seller_ids, now=now)
+    responsiveness = response_figures(seller_ids, now=now)
     need_district = need.delivery_district_id
     words = need_words(need)
     with_products = bool(need.product_kinds)
@@ -481,7 +529,8 @@ def need_rank(need: Need, *, now: datetime.datetime | None = None) -> list[Match
         level = scoring.distance_level(row.seller_district or "", need_district or "")
         record = records.get(row.seller_id, {})
         reviews = record.get("reviews", 0)
-        median = hours.get(row.seller_id)
+        response = responsiveness.get(row.seller_id) or Responsiveness()
+        median = response.median_hours
         components = {
             scoring.DISTANCE: scoring.DISTANCE_FIT[level],
             scoring.TRACK_RECORD: scoring.track_record_fit(
@@ -502,7 +551,11 @@ def need_rank(need: Need, *, now: datetime.datetime | None = None) -> list[Match
                 "rating": round(record["rating_sum"] / reviews, 2) if reviews else None,
                 "reviews": reviews,
             },
-            scoring.RESPONSIVENESS: {"median_hours": None if median is None else round(median, 1)},
+            scoring.RESPONSIVENESS: {
+                "median_hours": None if median is None else round(median, 1),
+                "orders": response.orders,
+                "proposals": response.proposals,
+            },
             "certifications": certificates,
         }
         per_posyantek[row.seller_id] = (components, facts)

@@ -127,9 +127,20 @@ def _track_record(facts: dict[str, Any]) -> str | None:
 
 
 def _responsiveness(facts: dict[str, Any]) -> str | None:
-    hours = facts.get(scoring.RESPONSIVENESS, {}).get("median_hours")
+    figures = facts.get(scoring.RESPONSIVENESS, {})
+    hours = figures.get("median_hours")
     if hours is None:
         return None
+    # The median also counts the hours from being told about a need to proposing for it.
+    orders, proposals = figures.get("orders"), figures.get("proposals") or 0
+    if proposals and not orders:
+        if hours < 1:
+            return _("answers partner needs within the hour")
+        return _("answers partner needs in about %(hours)s h") % {"hours": round(hours)}
+    if proposals:
+        if hours < 1:
+            return _("answers orders and partner needs within the hour")
+        return _("answers orders and partner needs in about %(hours)s h") % {"hours": round(hours)}
     if hours < 1:
         return _("accepts orders within the hour")
     return _("accepts orders in about %(hours)s h") % {"hours": round(hours)}

@@ -124,6 +124,7 @@ ORDER_FIELDS = [
     "payment_terms",
     "payment_terms_display",
     "due_date",
+    "is_overdue",
     "shipping_method",
     "shipping_weight_grams",
     "seller_is_pkp",
@@ -170,6 +171,11 @@ class OrderSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     payment_terms_display = serializers.CharField(source="get_payment_terms_display")
     lines = OrderLineSerializer(many=True)
+    is_overdue = serializers.BooleanField(
+        source="is_payment_overdue",
+        read_only=True,
+        help_text="An order on payment terms still unpaid after its due date (Asia/Jakarta).",
+    )
     next_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -368,8 +374,9 @@ class OrderListView(ListAPIView):
     sales (`?as=seller&organization=<slug>`, for its members, platform staff and a dinas in
     jurisdiction; `?as=seller` alone: every order for platform staff, the orders of the
     Posyantek in its jurisdiction for a dinas). Filter by `status` (repeat it for several),
-    `created_from`/`created_to` (days, YYYY-MM-DD), `number` and `buyer`; a malformed value
-    is a 400 naming its field."""
+    `created_from`/`created_to` (days, YYYY-MM-DD), `number`, `buyer` and `overdue`
+    (`true`: unpaid terms orders past their due date); a malformed value is a 400 naming its
+    field."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer

@@ -49,6 +49,7 @@ def test_seed_demo_places_orders_in_every_step_once(regions):
         "completed",
         "in_dispute",
         "cancelled",
+        "placed_on_terms",  # the weekly ampas tahu supply to PT Mitra Pakan Cilegon (mitra demo)
     }
     # Each desk has something to do: a proof to check, a refund to send.
     waiting = Payment.objects.get(status="awaiting_confirmation")
@@ -57,7 +58,8 @@ def test_seed_demo_places_orders_in_every_step_once(regions):
     assert refund.has_account and refund.order.status == "cancelled"
     # Money adds up: every paid order invoiced, a payout drawn on the available balance.
     paid = Order.objects.filter(seller__code="PWK", paid_at__isnull=False)
-    assert Invoice.objects.filter(kind="invoice").count() == paid.count()
+    on_terms = Order.objects.filter(payment_terms__in=["net_14", "net_30"])  # invoiced when placed
+    assert Invoice.objects.filter(kind="invoice").count() == paid.count() + on_terms.count()
     payout = Payout.objects.get()
     balance = ledger_balance(organization=payout.organization)
     assert balance.available >= 0 and balance.pending > 0

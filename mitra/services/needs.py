@@ -13,7 +13,6 @@ MATCH_REQUEST_STALE (its task was lost) no longer blocks a new request.
 """
 
 import datetime
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -464,10 +463,14 @@ def _needs_naming(product: Product, needs) -> list[int]:
             category.parent.name if category and category.parent_id else "",
         ]
     ).lower()
+    from mitra.matching.engine import need_words
+
+    # The engine's own title words (no stop words, numbers or short words): "5" in
+    # "Ampas tahu 5 ton" must not name every product whose text holds a 5.
     return [
         pk
         for pk, title in needs.values_list("pk", "title")
-        if any(word in text for word in re.findall(r"[^\W_]+", title.lower()))
+        if any(word in text for word in need_words(Need(title=title)))
     ]
 
 
