@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Organization
+from accounts.permissions import is_member, is_platform_staff
 from accounts.phone import whatsapp_link
 from core.errors import ApplicationError, InvalidInput, NotFound, PermissionDenied
 from core.files import private_file_response
@@ -410,8 +411,20 @@ BUYER_TABS = [
 @require_http_methods(["GET"])
 def order_list_view(request: HttpRequest) -> HttpResponse:
     """The buyer's orders, newest first, by status tab; after a checkout (?payment=<code>) the
-    payment's amount and code on top."""
-    orders = order_list(user=request.user, as_="buyer").select_related("seller", "payment")
+    payment's amount and code on top. With ?organization=<slug>, every order bought on that
+    organisation's name, whoever of its members placed it (e.g. a partner's recurring supply
+    on terms, and which of those are overdue) — for its members and platform staff."""
+    buying_for = None
+    slug = request.GET.get("organization")
+    if slug:
+        buying_for = Organization.objects.filter(slug=str(slug)[:100].replace("\x00", "")).first()
+        if buying_for is None or not (
+            is_member(request.user, buying_for) or is_platform_staff(request.user)
+        ):
+            raise Http404
+    orders = order_list(user=request.user, as_="buyer", organization=buying_for).select_related(
+        "seller", "payment"
+    )
     orders, tab, filterset, status = tab_filter(request, orders, BUYER_TABS, default="all")
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     payment = None
@@ -428,6 +441,9 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         "tabs": BUYER_TABS,
         "tab": tab,
         "filter_errors": filterset.errors,
+        "buying_for": buying_for,
+        "organization": buying_for,  # for the organisation's nav
+        "tab_query": f"organization={buying_for.slug}&" if buying_for else "",
     }
     return render(request, "orders/order_list.html", context, status=status)
 

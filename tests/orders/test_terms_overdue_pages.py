@@ -279,3 +279,33 @@ def test_api_overdue_list_queries_do_not_grow(world):
         response = client.get(API, {"overdue": "true"})
     assert response.json()["count"] == 7
     assert len(many) == len(few)
+
+
+# --- The buying organisation ------------------------------------------------------------------
+
+
+def test_the_organisations_purchases_show_every_members_orders_and_the_overdue_tab(client, world):
+    """The company's owner placed none of the orders (the manager did), yet sees them all on
+    the company's purchases, with the overdue ones on their tab; the tabs keep the company."""
+    owner = UserFactory()
+    MembershipFactory(user=owner, organization=world.company, role=Role.OWNER)
+    page_for(client, owner)
+
+    mine = client.get("/pesanan/")
+    assert world.long_overdue.number not in mine.content.decode()
+    response = client.get("/pesanan/", {"organization": world.company.slug, "tab": "overdue"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    for number in world.overdue_numbers:
+        assert f'data-order="{number}"' in html
+    assert f'data-order="{world.due_today.number}"' not in html
+    assert f'href="?organization={world.company.slug}&amp;tab=all"' in html
+    assert 'id="purchases-link"' in html  # the organisation's own nav
+
+
+@pytest.mark.parametrize("slug", ["someone-else", "does-not-exist", "x\x00y"])
+def test_another_organisations_purchases_are_a_404(client, world, shop, slug):
+    OrganizationFactory(kind="industry", slug="someone-else")
+    page_for(client, world.manager)
+    response = client.get("/pesanan/", {"organization": slug})
+    assert response.status_code == 404
