@@ -392,6 +392,8 @@ class ProposalEvent(BaseModel):
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The other party's e-mail about this move, claimed before sending: at most one.
+    notified_at = models.DateTimeField(_("other party told at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("proposal event")
@@ -636,6 +638,8 @@ class PartnershipEvent(BaseModel):
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The e-mail about this step, claimed before sending: at most one.
+    notified_at = models.DateTimeField(_("parties told at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("partnership event")
@@ -671,6 +675,8 @@ class SupplyPeriod(BaseModel):
         verbose_name=_("order"),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The e-mail to both sides, claimed before sending: at most one.
+    notified_at = models.DateTimeField(_("parties told at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supply period")

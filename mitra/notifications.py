@@ -140,9 +140,10 @@ def proposal_link(proposal_id: int) -> str:
 
 def proposal_notification_send(proposal_id: int, event: str) -> int:
     """E-mail one proposal's news (`event`: submitted, accepted, rejected) to the other
-    party's owners and managers. Returns how many messages went out (0 if the proposal is
-    gone, no longer in that status, or nobody is there to tell)."""
-    from mitra.models import Proposal
+    party's owners and managers, at most once (the move's ProposalEvent is claimed first).
+    Returns how many messages went out (0 if the proposal is gone, no longer in that status,
+    already told, or nobody is there to tell)."""
+    from mitra.models import Proposal, ProposalEvent
 
     if event not in PROPOSAL_EVENTS:
         return 0
@@ -154,6 +155,9 @@ def proposal_notification_send(proposal_id: int, event: str) -> int:
     )
     if proposal is None or proposal.status != event:
         return 0
+    claimed = ProposalEvent.objects.filter(proposal_id=proposal_id, to_status=event)
+    if not _claim(claimed):
+        return 0  # already told (a retried or twin task)
     need = proposal.need
     partner, posyantek = need.organization, proposal.posyantek
     to_partner = event == "submitted"
@@ -192,9 +196,7 @@ def proposal_notification_send(proposal_id: int, event: str) -> int:
         "whatsapp": whatsapp,
         "whatsapp_name": other.name,
     }
-    return send_templated_email(
-        to=to, template=f"mitra/email/proposal_{event}", context=context, language=LANGUAGE
-    )
+    return _send_claimed(claimed, [(to, f"mitra/email/proposal_{event}", context)])
 
 
 # --- Partnerships and recurring supply (helper S) ---------------------------------------------
@@ -220,8 +222,8 @@ def _partnership_whatsapp(partnership, *, to_side, from_side) -> str:
 
 def partnership_event_notify(event_id: int) -> int:
     """Tell the other side's owners and managers of a partnership proposed (with the
-    proposer's consent), accepted, declined, cancelled, completed or terminated. Returns how
-    many messages were sent."""
+    proposer's consent), accepted, declined, cancelled, completed or terminated — at most
+    once (the event is claimed first). Returns how many messages were sent."""
     from mitra.models import PartnershipEvent
 
     event = (
@@ -233,10 +235,13 @@ def partnership_event_notify(event_id: int) -> int:
     )
     if event is None:
         return 0
+    claimed = PartnershipEvent.objects.filter(pk=event_id)
+    if not _claim(claimed):
+        return 0  # already told (a retried or twin task)
     partnership = event.partnership
     sides = [partnership.partner, partnership.posyantek]
     targets = [side for side in sides if side.pk != event.organization_id] or sides
-    sent = 0
+    messages = []
     for side in targets:
         to = recipients(side.pk)
         if not to:
@@ -254,15 +259,14 @@ def partnership_event_notify(event_id: int) -> int:
             "whatsapp": _partnership_whatsapp(partnership, to_side=side, from_side=from_side),
             "whatsapp_name": from_side.name,
         }
-        sent += send_templated_email(
-            to=to, template="mitra/email/partnership_event", context=context, language=LANGUAGE
-        )
-    return sent
+        messages.append((to, "mitra/email/partnership_event", context))
+    return _send_claimed(claimed, messages)
 
 
 def supply_period_notify(period_id: int) -> int:
     """Tell both sides' owners and managers of a supply period: its order placed, or that the
-    Posyantek could not supply it and why. Returns how many messages were sent."""
+    Posyantek could not supply it and why — at most once (the period is claimed first).
+    Returns how many messages were sent."""
     from mitra.models import SupplyPeriod
 
     period = (
@@ -274,8 +278,11 @@ def supply_period_notify(period_id: int) -> int:
     )
     if period is None:
         return 0
+    claimed = SupplyPeriod.objects.filter(pk=period_id)
+    if not _claim(claimed):
+        return 0  # already told (a retried or twin task)
     partnership = period.partnership
-    sent = 0
+    messages = []
     for side in (partnership.partner, partnership.posyantek):
         to = recipients(side.pk)
         if not to:
@@ -293,10 +300,31 @@ def supply_period_notify(period_id: int) -> int:
             "whatsapp": _partnership_whatsapp(partnership, to_side=side, from_side=from_side),
             "whatsapp_name": from_side.name,
         }
-        sent += send_templated_email(
-            to=to,
-            template=f"mitra/email/supply_{period.status}",
-            context=context,
-            language=LANGUAGE,
-        )
+        messages.append((to, f"mitra/email/supply_{period.status}", context))
+    return _send_claimed(claimed, messages)
+
+
+# --- At most once -----------------------------------------------------------------------------
+
+
+def _claim(rows) -> bool:
+    """Claim a row's e-mail with a conditional UPDATE of `notified_at`: a retried or twin
+    task finds it claimed and sends nothing."""
+    return bool(rows.filter(notified_at__isnull=True).update(notified_at=timezone.now()))
+
+
+def _send_claimed(rows, messages: list[tuple[list[str], str, dict]]) -> int:
+    """Send the claimed row's messages. If sending fails before anything went out, the claim
+    is given back so the task's retry sends them; once one went out, the rest are not retried
+    (never twice)."""
+    sent = 0
+    try:
+        for to, template, context in messages:
+            sent += send_templated_email(
+                to=to, template=template, context=context, language=LANGUAGE
+            )
+    except OSError:
+        if not sent:
+            rows.update(notified_at=None)
+            raise
     return sent
