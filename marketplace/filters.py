@@ -18,7 +18,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Category, Certification, Product
-from marketplace.search import search_products
+from marketplace.search import rank_window, search_products
 from marketplace.selectors import with_in_stock
 from regions.codes import CODE_EXAMPLES, CODE_PATTERNS, Level
 
@@ -178,5 +178,5 @@ class CatalogueFilter(django_filters.FilterSet):
         if ordering:
             return queryset.order_by(*self.ORDERINGS[ordering])
         if self.form.cleaned_data.get("q", "").strip():
-            return queryset.order_by("-search_rank", "-id")
+            return rank_window(queryset)
         return queryset

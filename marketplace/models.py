@@ -383,3 +383,19 @@ class ProductImage(BaseModel):
 
     def __str__(self) -> str:
         return self.alt_text or self.image.name
+
+
+class SearchWord(models.Model):
+    """A word of some product's name, lower-cased (the `simple` text-search parser's words):
+    the vocabulary that a misspelt search word is corrected against (pg_trgm's documented
+    approach to spelling suggestions). Kept by marketplace.search.search_vector_refresh; its
+    GIN trigram index exists on PostgreSQL only (migration 0006), and SQLite never reads it."""
+
+    word = models.CharField(_("word"), max_length=64, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word

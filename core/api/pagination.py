@@ -31,6 +31,26 @@ class TwoStepPaginator(Paginator):
         super().__init__(*args, **kwargs)
         self.fetch_page = fetch_page
 
+    def page(self, number):
+        # Django's Paginator.page, reading the rows through _rows.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int):
+        """The rows [bottom:top] of the list. A slice wholly inside the head that the query
+        describes (`query.ranked_head` = (rows, filter): the first `rows` rows are exactly
+        those that pass `filter`, as marketplace.search.rank_window sets) is read from that
+        head alone, without ordering what follows it."""
+        object_list = self.object_list
+        head = getattr(getattr(object_list, "query", None), "ranked_head", None)
+        if head is not None and top <= head[0]:
+            object_list = object_list.filter(head[1])
+        return object_list[bottom:top]
+
     def _get_page(self, object_list, number, paginator):
         if self.fetch_page is not None and hasattr(object_list, "query"):
             object_list = self.fetch_page(list(object_list.values_list("pk", flat=True)))
@@ -84,7 +104,7 @@ class CachedCountPaginator(TwoStepPaginator):
             return super().page(number)
         # A cached count may be a little low: never cut a page short because of it.
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return self._get_page(self._rows(bottom, bottom + self.per_page), number, self)
 
 
 class LargeListPagination(PageNumberPagination):

@@ -27,7 +27,7 @@ def create_indexes(apps, schema_editor):
         schema_editor.execute(sql)
     from marketplace.search import search_vector_refresh
 
-    search_vector_refresh()
+    search_vector_refresh(vocabulary=False)  # the vocabulary comes with migration 0006
 
 
 def drop_indexes(apps, schema_editor):
