@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -386,68 +387,50 @@ class PartnershipAcceptView(GenericAPIView):
         return Response(_detail(request, pk))
 
 
-class PartnershipDeclineView(GenericAPIView):
+class _NoteMoveView(GenericAPIView):
+    """A move that takes an optional note: who may make it (`allowed`, else `refusal`), the
+    service that makes it, and whether the service records the side acted for."""
+
+    permission_classes = [IsAuthenticated]
+    queryset = Partnership.objects.none()  # for the schema's path parameters only
+    serializer_class = NoteSerializer
+    allowed: Any = None
+    refusal: Any = ""
+    service: Any = None
+    records_side = False
+
+    @extend_schema(request=NoteSerializer, responses=PartnershipSerializer)
+    def post(self, request, pk: int):
+        partnership = _load(request, pk, self.allowed, str(self.refusal))
+        side = (
+            {"organization": permissions.acting_side(request.user, partnership)}
+            if self.records_side
+            else {}
+        )
+        self.service(partnership=partnership, actor=request.user, note=_note(request), **side)
+        return Response(_detail(request, pk))
+
+
+class PartnershipDeclineView(_NoteMoveView):
     """proposed → declined (owners and managers of the side that did not propose)."""
 
-    permission_classes = [IsAuthenticated]
-    queryset = Partnership.objects.none()  # for the schema's path parameters only
-    serializer_class = NoteSerializer
-
-    @extend_schema(request=NoteSerializer, responses=PartnershipSerializer)
-    def post(self, request, pk: int):
-        partnership = _load(
-            request,
-            pk,
-            permissions.can_answer_partnership,
-            _("Only the owners and managers of the other side can decline."),
-        )
-        services.partnership_decline(
-            partnership=partnership, actor=request.user, note=_note(request)
-        )
-        return Response(_detail(request, pk))
+    allowed = staticmethod(permissions.can_answer_partnership)
+    refusal = gettext_lazy("Only the owners and managers of the other side can decline.")
+    service = staticmethod(services.partnership_decline)
 
 
-class PartnershipCancelView(GenericAPIView):
+class PartnershipCancelView(_NoteMoveView):
     """proposed → cancelled (owners and managers of the side that proposed it)."""
 
-    permission_classes = [IsAuthenticated]
-    queryset = Partnership.objects.none()  # for the schema's path parameters only
-    serializer_class = NoteSerializer
-
-    @extend_schema(request=NoteSerializer, responses=PartnershipSerializer)
-    def post(self, request, pk: int):
-        partnership = _load(
-            request,
-            pk,
-            permissions.can_cancel_partnership,
-            _("Only the owners and managers of the side that proposed it can cancel."),
-        )
-        services.partnership_cancel(
-            partnership=partnership, actor=request.user, note=_note(request)
-        )
-        return Response(_detail(request, pk))
+    allowed = staticmethod(permissions.can_cancel_partnership)
+    refusal = gettext_lazy("Only the owners and managers of the side that proposed it can cancel.")
+    service = staticmethod(services.partnership_cancel)
 
 
-class _EndView(GenericAPIView):
-    permission_classes = [IsAuthenticated]
-    queryset = Partnership.objects.none()  # for the schema's path parameters only
-    serializer_class = NoteSerializer
-    service: Any = None
-
-    def _end(self, request, pk: int):
-        partnership = _load(
-            request,
-            pk,
-            permissions.can_manage_partnership,
-            _("Only the owners and managers of either side can end a partnership."),
-        )
-        self.service(
-            partnership=partnership,
-            actor=request.user,
-            organization=permissions.acting_side(request.user, partnership),
-            note=_note(request),
-        )
-        return Response(_detail(request, pk))
+class _EndView(_NoteMoveView):
+    allowed = staticmethod(permissions.can_manage_partnership)
+    refusal = gettext_lazy("Only the owners and managers of either side can end a partnership.")
+    records_side = True
 
 
 class PartnershipCompleteView(_EndView):
@@ -455,20 +438,12 @@ class PartnershipCompleteView(_EndView):
 
     service = staticmethod(services.partnership_complete)
 
-    @extend_schema(request=NoteSerializer, responses=PartnershipSerializer)
-    def post(self, request, pk: int):
-        return self._end(request, pk)
-
 
 class PartnershipTerminateView(_EndView):
     """active → terminated (owners and managers of either side); future capacity released,
     orders already placed stay."""
 
     service = staticmethod(services.partnership_terminate)
-
-    @extend_schema(request=NoteSerializer, responses=PartnershipSerializer)
-    def post(self, request, pk: int):
-        return self._end(request, pk)
 
 
 class MilestoneListView(GenericAPIView):
