@@ -571,6 +571,11 @@ class Order(BaseModel):
             # The beat jobs: unpaid orders past their expiry, delivered orders to complete.
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["status", "delivered_at"]),
+            # Reports (reports.selectors.figures): a Posyantek's sales in a period, and whether
+            # a buyer (the person, or the organisation bought for) had paid it before.
+            models.Index(fields=["seller", "paid_at"]),
+            models.Index(fields=["seller", "buyer", "paid_at"]),
+            models.Index(fields=["seller", "buyer_organization", "paid_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -806,7 +811,11 @@ class Refund(BaseModel):
                 name="orders_refund_one_open_per_payment",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # Reports: the refunds that succeeded in a period.
+            models.Index(fields=["status", "succeeded_at"]),
+        ]
 
     def __str__(self) -> str:
         label = self.order.number if self.order_id else self.payment.code

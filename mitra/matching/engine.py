@@ -344,7 +344,12 @@ def _response_rows(posyantek_ids: list[int], *, now: datetime.datetime) -> Query
     about in those days and answered with a proposal, with its first proposal's moment."""
     since = now - datetime.timedelta(days=RESPONSIVENESS_DAYS)
     orders = (
-        Order.objects.filter(seller_id__in=posyantek_ids, paid_at__gte=since)
+        # A terms order is answered before it is paid: only prepaid orders wait on the seller.
+        Order.objects.filter(
+            seller_id__in=posyantek_ids,
+            paid_at__gte=since,
+            payment_terms=Order.PaymentTerms.PREPAID,
+        )
         .annotate(
             kind=Value("order"),
             answered_at=Coalesce(

@@ -380,6 +380,11 @@ def payment_paid(
             at=paid_at,
             fields={"paid_at": paid_at},
         )
+    # A terms order was placed (and worked on) before its money came: it has no `paid` status
+    # to move to, but it is paid now — the moment reports count its sale from.
+    Order.objects.filter(payment=locked, paid_at__isnull=True).exclude(
+        payment_terms=Order.PaymentTerms.PREPAID
+    ).exclude(status__in=NOT_SOLD).update(paid_at=paid_at, updated_at=timezone.now())
     _bookkeep_sales(locked, at=paid_at)
     return locked
 

@@ -284,3 +284,24 @@ def test_garbage_delivery_data_is_invalid_input(shop):
         with pytest.raises(InvalidInput):
             order_place_agreed(user=shop.buyer, data=data, lines=line, payment_terms="prepaid")
     assert snapshot() == before
+
+
+def test_a_terms_order_is_paid_when_its_payment_is_paid(shop):
+    """Reports count a sale from Order.paid_at: a terms order gets it from its payment (it has
+    no `paid` status to move to); until then it has none, and a cancelled one never does."""
+    from orders.services.lifecycle import order_cancel
+    from orders.services.payments import payment_mark_paid
+
+    order = place(shop, payment_terms="net_14")
+    cancelled = place(shop, payment_terms="net_30", quantity=1)
+    order_cancel(order=cancelled, actor=shop.buyer, reason="Tidak jadi")
+    assert Order.objects.get(pk=order.pk).paid_at is None
+
+    paid_at = timezone.now() - datetime.timedelta(hours=2)
+    payment_mark_paid(payment=order.payment, paid_at=paid_at)
+
+    order.refresh_from_db()
+    assert order.paid_at == paid_at
+    assert order.status == Order.Status.PLACED_ON_TERMS  # its work goes on as before
+    cancelled.refresh_from_db()
+    assert cancelled.paid_at is None
