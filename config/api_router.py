@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("marketplace.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("mitra.api.urls")),
+    path("", include("reports.api.urls")),
 ]

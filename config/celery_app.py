@@ -79,6 +79,23 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.terms_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Scheduled reports to each Posyantek's owners and managers, once per period (the
+    # ReportDispatch row is the claim): the previous month's report and the previous week's
+    # new matching needs. Run daily so that a run missed on the 1st or on Monday, or a send
+    # task lost on its way, is caught up the next morning; a later run sends nothing again.
+    "reports-monthly": {
+        "task": "reports.tasks.scheduled.monthly_reports_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # XLSX exports are offered for 24 hours: their files are deleted within the hour after.
+    "reports-exports-purge": {
+        "task": "reports.tasks.exports.exports_purge_expired_task",
+        "schedule": crontab(minute=45),
+    },
+    "reports-weekly-digest": {
+        "task": "reports.tasks.scheduled.weekly_digests_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 app.autodiscover_tasks()

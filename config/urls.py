@@ -16,6 +16,7 @@ urlpatterns = [
     path("produk/", include("marketplace.urls")),
     path("", include("mitra.urls")),
     path("", include("orders.urls")),
+    path("", include("reports.urls")),
     path(getattr(settings, "ADMIN_URL", "admin/"), admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.access",
                 "orders.context_processors.cart",
+                "reports.context_processors.dashboard",
             ],
         },
     },
@@ -147,6 +148,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles the reports' aggregates anew on every call and spent most of
+    # their time doing so in bench/reports.py; the app's queries are short, so it is off.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 # --- Cache and tasks ------------------------------------------------------------------------
 # REDIS_URL turns on the Redis cache and a real Celery broker. Without it: local-memory cache and

@@ -142,7 +142,8 @@ def test_list_query_count_does_not_grow(regions, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(2):
         assert anonymous.get(url("list")).status_code == 200
-    with django_assert_max_num_queries(6):  # + session, user, "your organisations", cart count
+    # + session, user, "your organisations", cart count, the header's dashboard link
+    with django_assert_max_num_queries(7):
         assert member.get(url("list")).status_code == 200
 
 
