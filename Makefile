@@ -66,7 +66,8 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Every benchmark in bench/, in name order: catalog.py (issue 6), then checkout.py (issue 7).
+# Every benchmark in bench/, in name order: catalog.py (issue 6), checkout.py (issue 7),
+# matching.py (issue 11), reports.py (issue 13).
 bench: venv
 	@set -e; found=0; for f in bench/*.py; do \
 	  [ -e "$$f" ] || continue; found=1; echo "== $$f"; $(PY) "$$f"; \

