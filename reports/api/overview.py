@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.permissions import jurisdictions_of
 from core.errors import InvalidInput, PermissionDenied
 from reports.api.serializers import PeriodSerializer, ScopeSerializer
+from reports.api.views import PERIOD_PARAMETERS
 from reports.periods import local_zone, period_parse
 from reports.scope import scope_resolve
 from reports.selectors.overview import posyantek_overview
@@ -129,18 +130,7 @@ class OverviewView(APIView):
                 "staff, the jurisdiction for a dinas member).",
                 required=False,
             ),
-            OpenApiParameter(
-                "from",
-                OpenApiTypes.DATE,
-                description="First day (default: this month's first).",
-                required=False,
-            ),
-            OpenApiParameter(
-                "to",
-                OpenApiTypes.DATE,
-                description="Last day, included (default: today).",
-                required=False,
-            ),
+            *PERIOD_PARAMETERS,
         ],
         responses=OverviewSerializer,
     )

@@ -18,6 +18,17 @@ from reports.periods import GROUPINGS, Period, group_by_parse, period_parse
 from reports.scope import Scope, scope_resolve
 from reports.selectors.figures import report_summary, revenue_series
 
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="First day (default: this month's first).",
+        required=False,
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.DATE, description="Last day, included (default: today).", required=False
+    ),
+]
 SCOPE_PARAMETERS = [
     OpenApiParameter(
         "organization", OpenApiTypes.STR, description="A Posyantek's slug.", required=False
@@ -29,18 +40,7 @@ SCOPE_PARAMETERS = [
         "its jurisdiction).",
         required=False,
     ),
-    OpenApiParameter(
-        "from",
-        OpenApiTypes.DATE,
-        description="First day (default: this month's first).",
-        required=False,
-    ),
-    OpenApiParameter(
-        "to",
-        OpenApiTypes.DATE,
-        description="Last day, included (default: today).",
-        required=False,
-    ),
+    *PERIOD_PARAMETERS,
 ]
 
 

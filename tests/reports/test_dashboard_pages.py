@@ -21,36 +21,8 @@ from tests.factories import (
     PaymentFactory,
     UserFactory,
 )
-from tests.orders.conftest import Shop
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop(regions) -> Shop:
-    """A verified Posyantek in Purwakarta, Kota Cilegon (36.72.07) with an owner, a manager and a
-    staff member; a product at Rp 150.000 with 40 in stock; a buyer, a stranger, platform staff."""
-    from tests.factories import ProductFactory, ShippingSettingsFactory
-
-    seller = OrganizationFactory(name="Posyantek Purwakarta", slug="posyantek-purwakarta")
-    ShippingSettingsFactory(organization=seller)
-    members = {}
-    for role in (Role.OWNER, Role.MANAGER, Role.STAFF):
-        members[role] = UserFactory()
-        MembershipFactory(user=members[role], organization=seller, role=role)
-    product = ProductFactory(
-        seller=seller, name="Pakan Ternak Ampas Tahu", price_amount=150_000, stock=40
-    )
-    return Shop(
-        seller=seller,
-        owner=members[Role.OWNER],
-        manager=members[Role.MANAGER],
-        staff=members[Role.STAFF],
-        buyer=UserFactory(),
-        stranger=UserFactory(),
-        platform=UserFactory(is_staff=True),
-        product=product,
-    )
 
 
 def dinas(jurisdiction: str):

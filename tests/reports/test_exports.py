@@ -33,8 +33,6 @@ from tests.factories import (
     MembershipFactory,
     OrderFactory,
     OrganizationFactory,
-    ProductFactory,
-    ShippingSettingsFactory,
     UserFactory,
 )
 from tests.orders.conftest import Shop
@@ -52,31 +50,6 @@ def wib(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime.datet
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def shop(regions) -> Shop:
-    """A verified Posyantek in Purwakarta, Kota Cilegon (36.72.07) with an owner, a manager and
-    a staff member; a product at Rp 150.000 with 40 in stock; a buyer, a stranger, staff."""
-    seller = OrganizationFactory(name="Posyantek Purwakarta", slug="posyantek-purwakarta")
-    ShippingSettingsFactory(organization=seller)
-    members = {}
-    for role in (Role.OWNER, Role.MANAGER, Role.STAFF):
-        members[role] = UserFactory()
-        MembershipFactory(user=members[role], organization=seller, role=role)
-    product = ProductFactory(
-        seller=seller, name="Pakan Ternak Ampas Tahu", price_amount=150_000, stock=40
-    )
-    return Shop(
-        seller=seller,
-        owner=members[Role.OWNER],
-        manager=members[Role.MANAGER],
-        staff=members[Role.STAFF],
-        buyer=UserFactory(),
-        stranger=UserFactory(),
-        platform=UserFactory(is_staff=True),
-        product=product,
-    )
 
 
 def dinas(jurisdiction: str):
