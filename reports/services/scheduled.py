@@ -154,18 +154,18 @@ def _dispatches_create(*, kind: str, period_start: datetime.date) -> list[int]:
 
 
 def monthly_reports_create(*, today: datetime.date | None = None) -> list[int]:
-    """Beat (the 1st, 06:00 WIB): claim the monthly report of the previous calendar month
-    (Asia/Jakarta) for every verified Posyantek with an owner or manager to tell, and queue
-    each e-mail after the commit. Run later in the month it still covers the previous month,
-    once. Returns the ids of the dispatches created by this run."""
+    """Beat (every morning, 06:00 WIB; the 1st's run claims them): claim the monthly report of
+    the previous calendar month (Asia/Jakarta) for every verified Posyantek with an owner or
+    manager to tell, and queue each e-mail after the commit. A later run in the month claims
+    only what is still unclaimed. Returns the ids of the dispatches created by this run."""
     period = monthly_period(today or timezone.localdate())
     return _dispatches_create(kind=ReportDispatch.Kind.MONTHLY_REPORT, period_start=period.start)
 
 
 def weekly_digests_create(*, today: datetime.date | None = None) -> list[int]:
-    """Beat (Monday, 06:30 WIB): claim the digest of the previous Monday-to-Sunday week for
-    every verified Posyantek with an owner or manager to tell, and queue each after the
-    commit. Returns the ids of the dispatches created by this run."""
+    """Beat (every morning, 06:30 WIB; Monday's run claims them): claim the digest of the
+    previous Monday-to-Sunday week for every verified Posyantek with an owner or manager to
+    tell, and queue each after the commit. Returns the ids of the dispatches created now."""
     period = weekly_period(today or timezone.localdate())
     return _dispatches_create(kind=ReportDispatch.Kind.WEEKLY_DIGEST, period_start=period.start)
 

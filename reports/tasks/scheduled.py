@@ -25,8 +25,8 @@ RETRY = {
 
 @shared_task(acks_late=True)
 def monthly_reports_task() -> int:
-    """Beat (the 1st, 06:00 WIB): claim the previous month's report of every verified
-    Posyantek and queue its e-mail. Returns how many were claimed now."""
+    """Beat (every morning, 06:00 WIB): claim the previous month's report of every verified
+    Posyantek not yet claimed and queue its e-mail. Returns how many were claimed now."""
     from reports.services.scheduled import monthly_reports_create
 
     return len(monthly_reports_create())
@@ -43,8 +43,9 @@ def monthly_report_send_task(dispatch_id: int) -> int:
 
 @shared_task(acks_late=True)
 def weekly_digests_task() -> int:
-    """Beat (Monday, 06:30 WIB): claim the previous week's digest of new matching needs of
-    every verified Posyantek and queue its e-mail. Returns how many were claimed now."""
+    """Beat (every morning, 06:30 WIB): claim the previous week's digest of new matching needs
+    of every verified Posyantek not yet claimed and queue its e-mail. Returns how many were
+    claimed now."""
     from reports.services.scheduled import weekly_digests_create
 
     return len(weekly_digests_create())
