@@ -712,3 +712,18 @@ def test_query_count_does_not_grow_with_the_posyantek(regions, client_for):
     assert few == many
     # One for the Posyantek and their activity, four for the money (figures.money_by_posyantek).
     assert few[0] == 5
+
+
+def test_a_dinas_organisation_menu_links_to_its_overview(regions):
+    dinas = OrganizationFactory(
+        kind=Organization.Kind.GOVERNMENT, jurisdiction="36", slug="dpmpd-banten"
+    )
+    member = MembershipFactory(organization=dinas, role=Role.OWNER).user
+    page = page_client(member).get(reverse("organizations:members", args=[dinas.slug]))
+    assert page.status_code == 200
+    assert 'id="overview-link" href="/wilayah/?region=36"' in page.content.decode()
+    posyantek = OrganizationFactory(slug="pos-menu")
+    owner = MembershipFactory(organization=posyantek, role=Role.OWNER).user
+    assert (
+        'id="overview-link"' not in page_client(owner).get("/organisasi/pos-menu/").content.decode()
+    )
