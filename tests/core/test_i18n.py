@@ -54,10 +54,12 @@ def test_compiled_catalogue_is_committed_and_up_to_date(language):
     po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
     mo_path = LOCALE / language / "LC_MESSAGES" / "django.mo"
     assert mo_path.exists(), "run `make messages` (or manage.py compile_translations)"
-    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(str(mo_path))}
+    # Keyed by context too: the same msgid may be translated differently in a context.
+    mo = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.mofile(str(mo_path))}
 
     for entry in po.translated_entries():
-        assert mo.get(entry.msgid) == entry.msgstr, f"stale .mo for {entry.msgid!r}"
+        key = (entry.msgctxt, entry.msgid)
+        assert mo.get(key) == entry.msgstr, f"stale .mo for {entry.msgid!r}"
 
 
 def test_every_indonesian_string_is_translated():
