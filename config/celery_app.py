@@ -87,14 +87,14 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.scheduled.monthly_reports_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    "reports-weekly-digest": {
+        "task": "reports.tasks.scheduled.weekly_digests_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # XLSX exports are offered for 24 hours: their files are deleted within the hour after.
     "reports-exports-purge": {
         "task": "reports.tasks.exports.exports_purge_expired_task",
         "schedule": crontab(minute=45),
-    },
-    "reports-weekly-digest": {
-        "task": "reports.tasks.scheduled.weekly_digests_task",
-        "schedule": crontab(hour=6, minute=30),
     },
 }
 
