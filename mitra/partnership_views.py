@@ -132,8 +132,11 @@ class ProposeForm(forms.Form):
     milestones = forms.CharField(
         label=gettext_lazy("Milestones"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2027-05-01 Prototipe"}),
-        help_text=gettext_lazy("One per line: the due date (YYYY-MM-DD), then the title."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "One per line: the due date (YYYY-MM-DD), then the title, e.g. "
+            "“2027-05-01 Prototype tested”."
+        ),
     )
     frequency = forms.ChoiceField(
         label=gettext_lazy("Recurring supply"),

@@ -1,7 +1,9 @@
 """Reports' row of DESIGN.md's "who may do what": see reports and exports — a Posyantek's owners
 and managers for their Posyantek, platform staff everywhere, a dinas within its jurisdiction."""
 
-from accounts.models import Organization, Role
+from django.db.models import Q
+
+from accounts.models import Membership, Organization, Role
 from accounts.permissions import AnyUser, has_role, is_platform_staff, user_oversees
 
 
@@ -24,3 +26,21 @@ def can_view_region_reports(user: AnyUser, region_code: str) -> bool:
     if is_platform_staff(user):
         return True
     return bool(region_code) and user_oversees(user, region_code)
+
+
+def sees_any_reports(user: AnyUser) -> bool:
+    """Whether some report is the user's to see (the header's "Dashboard" link): platform
+    staff, a Posyantek's owner or manager, a member of a verified dinas with a jurisdiction.
+    One query at most."""
+    if not (user and user.is_authenticated):
+        return False
+    if is_platform_staff(user):
+        return True
+    posyantek = Q(
+        organization__kind=Organization.Kind.POSYANTEK, role__in=(Role.OWNER, Role.MANAGER)
+    )
+    dinas = Q(
+        organization__kind=Organization.Kind.GOVERNMENT,
+        organization__verification_status=Organization.VerificationStatus.VERIFIED,
+    ) & ~Q(organization__jurisdiction="")
+    return Membership.objects.filter(posyantek | dinas, user=user).exists()

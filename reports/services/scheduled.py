@@ -19,19 +19,18 @@ November; a run on any day of a week digests the week before (Monday to Sunday).
 """
 
 import datetime
-from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from accounts.models import Membership, Organization, Role
+from core.emails import templated_email
 from mitra.models import Match, Need, NeedNotification
 from mitra.notifications import need_link
 from reports.models import ReportDispatch
@@ -204,26 +203,6 @@ def _send_claimed(dispatch_id: int, message: EmailMessage | None) -> int:
         raise
 
 
-def _email(
-    *,
-    to: list[str],
-    template: str,
-    context: dict[str, Any],
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-) -> EmailMessage:
-    """The message core.emails.send_templated_email would send, with attachments, built but
-    not sent: the same templates (subject and body), the same context, in Bahasa Indonesia.
-    One message to all recipients."""
-    with translation.override(LANGUAGE):
-        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}_body.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=to)
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
-    return message
-
-
 def dashboard_link(organization: Organization, period: Period) -> str:
     try:
         path = reverse("reports:dashboard", args=[organization.slug])
@@ -274,7 +253,13 @@ def monthly_report_send(*, dispatch_id: int) -> int:
         csv = export_csv_bytes(kind=EXPORT_KIND, scope=scope, period=period)
     name = export_filename(kind=EXPORT_KIND, scope=scope, period=period, extension="csv")
     attachment = (name, csv, "text/csv")
-    message = _email(to=to, template=MONTHLY_TEMPLATE, context=context, attachments=[attachment])
+    message = templated_email(
+        to=to,
+        template=MONTHLY_TEMPLATE,
+        context=context,
+        language=LANGUAGE,
+        attachments=[attachment],
+    )
     return _send_claimed(dispatch_id, message)
 
 
@@ -351,4 +336,5 @@ def weekly_digest_send(*, dispatch_id: int) -> int:
     to = recipients(organization.pk)
     if not to or not context["count"]:
         return _send_claimed(dispatch_id, None)
-    return _send_claimed(dispatch_id, _email(to=to, template=WEEKLY_TEMPLATE, context=context))
+    message = templated_email(to=to, template=WEEKLY_TEMPLATE, context=context, language=LANGUAGE)
+    return _send_claimed(dispatch_id, message)
